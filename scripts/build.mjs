@@ -1,0 +1,26 @@
+// Builds dist/: one ESM bundle per public entry (shared code in chunks), plus .d.ts from tsc.
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+export const entryPoints = {
+  index: 'src/index.ts',
+  worker: 'src/worker.ts',
+  testing: 'src/testing.ts',
+  lambda: 'src/integrations/lambda.ts',
+};
+
+rmSync('dist', { recursive: true, force: true });
+await build({
+  entryPoints,
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  external: ['node:*', '@middy/core', 'undici'],
+  chunkNames: 'chunks/[name]-[hash]',
+  logLevel: 'warning',
+});
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -1,0 +1,246 @@
+import { Aggregator, type CoreProblem } from './core/aggregator.js';
+import { KIND, type Kind } from './core/rollup.js';
+import { type MetricsErrorCode, MetricsError } from './errors.js';
+import { EventQueue, eventBody } from './events.js';
+import { type FlushCounters, flushError, runFlush } from './flush.js';
+import { defaultEnv, type ResolvedOptions, resolveOptions } from './options.js';
+import { buildStats } from './stats.js';
+import { createTimed, type Timed } from './timed.js';
+import { createLogTransport } from './transports/log.js';
+import type {
+  BoundCounter,
+  BoundGauge,
+  BoundHistogram,
+  EventOptions,
+  FlushOptions,
+  FlushReport,
+  MetricOptions,
+  MetricsOptions,
+  MetricsStats,
+  Transport,
+} from './types.js';
+
+/** The metrics client. Metric calls never throw (unless `strict`); flushes reject with a MetricsError. */
+export interface Metrics {
+  /** Count: adds `value` (default 1) to the bucket. */
+  increment(name: string, value?: number, options?: MetricOptions): void;
+  /** Count: subtracts `value` (default 1). */
+  decrement(name: string, value?: number, options?: MetricOptions): void;
+  /** Gauge: the last value recorded in the bucket wins. */
+  gauge(name: string, value: number, options?: MetricOptions): void;
+  /** Histogram: aggregates (`.max`, `.median`, `.avg`, `.count`, `.95percentile` by default) per bucket. */
+  histogram(name: string, value: number, options?: MetricOptions): void;
+  /** A histogram of milliseconds. */
+  timing(name: string, milliseconds: number, options?: MetricOptions): void;
+  /** Distribution: every value is sent; percentiles are computed by Datadog. */
+  distribution(name: string, value: number, options?: MetricOptions): void;
+  /** Set: number of distinct values per bucket, sent as a gauge. */
+  set(name: string, value: string | number, options?: MetricOptions): void;
+  /** Queues an event for the next flush. */
+  event(title: string, text?: string, options?: EventOptions): void;
+  /** Times a function (sync or async) as a timing in ms; or, without a function, a method decorator. */
+  timed: Timed;
+  /** Bound count instrument: the series is resolved once. */
+  counter(name: string, options?: Omit<MetricOptions, 'timestamp'>): BoundCounter;
+  boundGauge(name: string, options?: Omit<MetricOptions, 'timestamp'>): BoundGauge;
+  boundHistogram(name: string, options?: Omit<MetricOptions, 'timestamp'>): BoundHistogram;
+  boundDistribution(name: string, options?: Omit<MetricOptions, 'timestamp'>): BoundHistogram;
+  /** Sends everything buffered now, the open bucket included. Rejects with a MetricsError on failure. */
+  flush(options?: FlushOptions): Promise<FlushReport>;
+  /** Stops the timer and flushes. */
+  close(options?: FlushOptions): Promise<FlushReport>;
+  /** Self-telemetry: what was recorded, merged, sent, dropped and why. */
+  stats(): MetricsStats;
+}
+
+/** Symbol under which integrations report errors they caught (they never throw them at the handler). */
+export const REPORT_ERROR: unique symbol = Symbol.for('handlerstats.reportError') as never;
+
+export type TransportFactory = (options: ResolvedOptions) => Transport;
+
+function defaultOnError(error: MetricsError): void {
+  console.warn(`[handlerstats] ${error.code}: ${error.message}`);
+}
+
+/** createMetrics with the platform's default API transport (node:http on Node, fetch elsewhere). */
+export function createMetricsWith(options: MetricsOptions, apiTransport: TransportFactory): Metrics {
+  const o = resolveOptions(options, options.env ?? defaultEnv());
+  const now = options.now ?? Date.now;
+  const onError = options.onError ?? defaultOnError;
+  const reported = new Set<string>();
+  const counters: FlushCounters = {
+    requests: 0,
+    retries: 0,
+    bytesSent: 0,
+    flushes: 0,
+    failedFlushes: 0,
+    resent: 0,
+    carriedOver: 0,
+    rejected: 0,
+    errors: {},
+  };
+  const report = (error: MetricsError, once: boolean): void => {
+    counters.errors[error.code] = (counters.errors[error.code] ?? 0) + 1;
+    if (once && reported.has(error.code)) return;
+    reported.add(error.code);
+    try {
+      onError(error);
+    } catch {
+      // A throwing onError must not break the caller either.
+    }
+  };
+  const problem = (code: CoreProblem | MetricsErrorCode, detail: string): void => {
+    const error = new MetricsError(code, detail);
+    if (o.strict) throw error;
+    report(error, true);
+  };
+
+  let transport = options.transport;
+  if (transport === undefined) {
+    if (o.flushToLog) transport = createLogTransport();
+    else if (o.apiKey === undefined && o.enabled) {
+      const msg = 'no API key (apiKey or DD_API_KEY): metrics are written to the log instead';
+      report(new MetricsError('MISSING_API_KEY', msg), true);
+      transport = createLogTransport();
+    } else transport = apiTransport(o);
+  }
+
+  const aggregator = new Aggregator(
+    {
+      namespace: o.namespace,
+      host: o.host,
+      constantTags: o.tags,
+      interval: o.rollupInterval,
+      maxPastSeconds: o.maxPastSeconds,
+      maxFutureSeconds: o.maxFutureSeconds,
+      aggregates: o.histogramAggregates,
+      percentiles: o.histogramPercentiles,
+      maxBufferedPoints: o.maxBufferedPoints,
+      maxRetainedBuckets: o.maxRetainedBuckets,
+    },
+    problem,
+  );
+  const events = new EventQueue();
+  const deps = { aggregator, events, transport, counters, nowMs: now, timeoutMs: o.flushTimeoutMs };
+  const enabled = o.enabled;
+
+  const record = (kind: Kind, name: string, value: unknown, opts: MetricOptions | undefined): void => {
+    if (!enabled) return;
+    try {
+      if (kind === KIND.set) {
+        const t = typeof value;
+        if (t === 'string' || (t === 'number' && Number.isFinite(value)) || t === 'bigint' || t === 'boolean')
+          aggregator.record(kind, name, String(value), opts, now());
+        else aggregator.invalid(`set value must be a string or a finite number, got ${t}`);
+      } else if (typeof value === 'number' && Number.isFinite(value)) aggregator.record(kind, name, value, opts, now());
+      else aggregator.invalid(`metric value must be a finite number, got ${describeValue(value)}`);
+    } catch (error) {
+      if (o.strict) throw error;
+      report(new MetricsError('INVALID_VALUE', 'unexpected input was dropped', { cause: error }), true);
+    }
+  };
+
+  const bind = (kind: Kind, name: string, opts: MetricOptions | undefined) => {
+    if (!enabled) return () => {};
+    let series: ReturnType<Aggregator['bind']>;
+    try {
+      series = aggregator.bind(kind, name, opts);
+    } catch (error) {
+      if (o.strict) throw error;
+      return () => {};
+    }
+    if (series === undefined) return () => {};
+    const s = series;
+    return (value: unknown): void => {
+      if (typeof value === 'number' && Number.isFinite(value)) aggregator.recordBound(s, value, now());
+      else record(kind, name, value, opts);
+    };
+  };
+
+  let running: Promise<FlushReport> | undefined;
+  let queued: Promise<FlushReport> | undefined;
+  const flushOnce = (includeOpen: boolean, fo?: FlushOptions): Promise<FlushReport> => {
+    if (queued !== undefined) return queued;
+    const start = (): Promise<FlushReport> => {
+      queued = undefined;
+      const p = runFlush(deps, includeOpen, fo);
+      running = p;
+      const clear = (): void => {
+        if (running === p) running = undefined;
+      };
+      p.then(clear, clear);
+      return p;
+    };
+    if (running === undefined) return start();
+    // One flush at a time: a flush called during one waits for it, then sends what is left.
+    const next = running.then(start, start);
+    queued = next;
+    return next;
+  };
+
+  const flush = async (fo?: FlushOptions): Promise<FlushReport> => {
+    const result = await flushOnce(true, fo);
+    if (!result.ok) throw flushError(result);
+    return result;
+  };
+
+  let timer: ReturnType<typeof setInterval> | undefined;
+  if (enabled && o.flushInterval > 0) {
+    timer = setInterval(() => {
+      flushOnce(false).then(
+        (r) => {
+          if (!r.ok) report(flushError(r), false);
+        },
+        (e: unknown) => report(new MetricsError('FLUSH_FAILED', 'timer flush failed', { cause: e }), false),
+      );
+    }, o.flushInterval * 1000);
+    (timer as { unref?: () => void }).unref?.();
+  }
+
+  const metrics: Metrics & { [REPORT_ERROR]: (e: unknown) => void } = {
+    increment: (name, value = 1, opts) => record(KIND.count, name, value, opts),
+    decrement: (name, value = 1, opts) => record(KIND.count, name, typeof value === 'number' ? -value : value, opts),
+    gauge: (name, value, opts) => record(KIND.gauge, name, value, opts),
+    histogram: (name, value, opts) => record(KIND.histogram, name, value, opts),
+    timing: (name, ms, opts) => record(KIND.histogram, name, ms, opts),
+    distribution: (name, value, opts) => record(KIND.distribution, name, value, opts),
+    set: (name, value, opts) => record(KIND.set, name, value, opts),
+    event(title, text, opts) {
+      if (!enabled) return;
+      try {
+        const body = eventBody(title, text, opts, o.tags, o.host, now() / 1000);
+        if (body === undefined) problem('INVALID_VALUE', 'event title must be a non-empty string');
+        else if (!events.push(body)) problem('OVERFLOW', 'event queue full: oldest event dropped');
+      } catch (error) {
+        if (o.strict) throw error;
+      }
+    },
+    timed: createTimed((name, ms, opts) => record(KIND.histogram, name, ms, opts)),
+    counter(name, opts) {
+      const add = bind(KIND.count, name, opts);
+      return { add: (value = 1) => add(value) };
+    },
+    boundGauge: (name, opts) => ({ set: bind(KIND.gauge, name, opts) }),
+    boundHistogram: (name, opts) => ({ record: bind(KIND.histogram, name, opts) }),
+    boundDistribution: (name, opts) => ({ record: bind(KIND.distribution, name, opts) }),
+    flush,
+    async close(fo) {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+      try {
+        return await flush(fo);
+      } finally {
+        await transport.close?.();
+      }
+    },
+    stats: (): MetricsStats => buildStats(aggregator, counters, events),
+    [REPORT_ERROR]: (e: unknown) =>
+      report(e instanceof MetricsError ? e : new MetricsError('INTEGRATION_ERROR', String(e), { cause: e }), false),
+  };
+  return metrics;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  return value === null ? 'null' : typeof value;
+}

@@ -1,0 +1,261 @@
+import type { HistogramAggregate, MetricOptions } from '../types.js';
+import { Ledger } from './ledger.js';
+import { type ProblemSink, Registry, type Series } from './registry.js';
+import {
+  Cell,
+  type CellValue,
+  countRollup,
+  distributionRollup,
+  gaugeRollup,
+  histogramRollup,
+  KIND,
+  type Kind,
+  MAX_SET_SIZE,
+  pendingPoints,
+  type Rollup,
+  setRollup,
+} from './rollup.js';
+import { seriesEntries } from './serialize.js';
+import { bucketStart, inWindow, toSeconds } from './window.js';
+
+export interface CoreConfig {
+  namespace: string;
+  host: string;
+  constantTags: readonly string[];
+  interval: number;
+  maxPastSeconds: number;
+  maxFutureSeconds: number;
+  aggregates: readonly HistogramAggregate[];
+  percentiles: readonly number[];
+  maxBufferedPoints: number;
+  maxRetainedBuckets: number;
+}
+
+export type CoreProblem =
+  | 'INVALID_NAME'
+  | 'INVALID_TAG'
+  | 'INVALID_VALUE'
+  | 'INVALID_TIMESTAMP'
+  | 'TIMESTAMP_MILLISECONDS'
+  | 'OUT_OF_WINDOW'
+  | 'EXPIRED'
+  | 'OVERFLOW'
+  | 'EVICTED';
+
+export interface CoreStats {
+  recorded: number;
+  merged: number;
+  dropped: { invalid: number; outOfWindow: number; expired: number; overflow: number; evicted: number };
+  timestampsConverted: number;
+  evictedRecords: number;
+}
+
+/** One series' share of a drain: the dirty cells, their change marks, and the wire entries. */
+export interface DrainEntry {
+  series: Series;
+  cells: Cell[];
+  seqs: number[];
+  /** Distribution values taken per cell. */
+  sizes: number[];
+  json: string[];
+  points: number;
+}
+
+export interface Drained {
+  series: DrainEntry[];
+  distributions: DrainEntry[];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the table is indexed by kind; each rollup checks its own input
+const ROLLUPS: readonly Rollup<any, any>[] = [countRollup, gaugeRollup, setRollup, histogramRollup, distributionRollup];
+
+/**
+ * The pure core: series identity, buckets, the sent-record ledger, bounds and drain. Time is passed in;
+ * no I/O, no timers. Every dropped point is counted in `stats` and reported through `problem`.
+ */
+export class Aggregator {
+  readonly cfg: CoreConfig;
+  readonly registry: Registry;
+  readonly ledger: Ledger;
+  readonly stats: CoreStats = {
+    recorded: 0,
+    merged: 0,
+    dropped: { invalid: 0, outOfWindow: 0, expired: 0, overflow: 0, evicted: 0 },
+    timestampsConverted: 0,
+    evictedRecords: 0,
+  };
+  private readonly problem: (code: CoreProblem, detail: string) => void;
+
+  constructor(cfg: CoreConfig, problem: (code: CoreProblem, detail: string) => void) {
+    this.cfg = cfg;
+    this.problem = problem;
+    const registryProblem: ProblemSink = (code, detail) => {
+      if (code === 'INVALID_NAME') this.stats.dropped.invalid++;
+      problem(code, detail);
+    };
+    this.registry = new Registry(cfg.namespace, cfg.host, cfg.constantTags, registryProblem);
+    this.ledger = new Ledger(this.registry);
+  }
+
+  /** Records one point. `value` must already be valid for `kind` (see `checkValue`). */
+  record(kind: Kind, name: unknown, value: number | string, options: MetricOptions | undefined, nowMs: number): void {
+    const series = this.registry.resolve(kind, name, options?.tags, options?.host);
+    if (series === undefined) return;
+    const nowSeconds = nowMs / 1000;
+    const ts = options?.timestamp;
+    if (ts === undefined) {
+      this.recordInto(series, bucketStart(nowSeconds, this.cfg.interval), value);
+      return;
+    }
+    const t = toSeconds(ts);
+    if (t === undefined) {
+      this.stats.dropped.invalid++;
+      this.problem('INVALID_TIMESTAMP', 'timestamp must be Unix seconds or a valid Date');
+      return;
+    }
+    if (t.converted) {
+      this.stats.timestampsConverted++;
+      this.problem('TIMESTAMP_MILLISECONDS', 'a timestamp in milliseconds was converted to seconds');
+    }
+    const bucket = bucketStart(t.seconds, this.cfg.interval);
+    if (!inWindow(bucket, nowSeconds, this.cfg)) {
+      this.stats.dropped.outOfWindow++;
+      this.problem('OUT_OF_WINDOW', `a point ${Math.round(t.seconds - nowSeconds)} s from now is outside the window`);
+      return;
+    }
+    this.recordInto(series, bucket, value);
+  }
+
+  /** Resolves and pins a series for a bound instrument. */
+  bind(kind: Kind, name: unknown, options: MetricOptions | undefined): Series | undefined {
+    const series = this.registry.resolve(kind, name, options?.tags, options?.host);
+    if (series !== undefined) series.pinned = true;
+    return series;
+  }
+
+  recordBound(series: Series, value: number | string, nowMs: number): void {
+    this.recordInto(series, bucketStart(nowMs / 1000, this.cfg.interval), value);
+  }
+
+  /** Counts an invalid value. */
+  invalid(detail: string): void {
+    this.stats.dropped.invalid++;
+    this.problem('INVALID_VALUE', detail);
+  }
+
+  private recordInto(series: Series, bucket: number, value: number | string): void {
+    const rollup = ROLLUPS[series.kind]!;
+    let cell = series.hot;
+    if (cell === undefined || cell.b !== bucket) cell = findCell(series, bucket);
+    const ledger = this.ledger;
+    if (cell !== undefined) {
+      if (series.kind === KIND.distribution && !this.makeRoom(bucket, 0, 1)) return;
+      if (series.kind === KIND.set && setIsFull(cell.v as Set<string>, value as string)) {
+        this.stats.dropped.overflow++;
+        this.problem('OVERFLOW', `a set series-bucket reached ${MAX_SET_SIZE} distinct values; new values dropped`);
+        return;
+      }
+      const next = rollup.record(cell.v, value) as CellValue;
+      if (series.kind === KIND.count && !Number.isFinite(next)) {
+        this.invalid('a count total would overflow to Infinity');
+        return;
+      }
+      if (cell.seq === cell.sent || series.kind === KIND.distribution) ledger.pending++;
+      cell.v = next;
+      cell.seq++;
+      this.stats.merged++;
+    } else {
+      // A point for a bucket whose record was evicted would, sent alone, overwrite the stored total.
+      const retains = series.kind !== KIND.gauge && series.kind !== KIND.distribution;
+      if (retains && bucket <= ledger.evictedThrough) {
+        this.stats.dropped.evicted++;
+        this.problem('EVICTED', 'a point arrived for a bucket whose sent record was evicted (maxRetainedBuckets)');
+        return;
+      }
+      if (!this.makeRoom(bucket, 1, 1)) return;
+      cell = new Cell(series, bucket, rollup.create(value) as CellValue);
+      ledger.add(series, cell);
+      ledger.pending++;
+    }
+    series.hot = cell;
+    this.stats.recorded++;
+  }
+
+  /** Evicts older buckets until `records` more records and `points` more pending points fit. */
+  private makeRoom(bucket: number, records: number, points: number): boolean {
+    const ledger = this.ledger;
+    const cfg = this.cfg;
+    while (ledger.retained + records > cfg.maxRetainedBuckets || ledger.pending + points > cfg.maxBufferedPoints) {
+      const oldest = ledger.oldestBucket();
+      if (oldest === undefined || oldest >= bucket) {
+        this.stats.dropped.overflow += points;
+        this.problem('OVERFLOW', 'buffer full (maxBufferedPoints / maxRetainedBuckets): newest point dropped');
+        return false;
+      }
+      const { lost, records } = ledger.evictBucket(oldest);
+      this.stats.evictedRecords += records;
+      if (lost > 0) {
+        this.stats.dropped.overflow += lost;
+        this.problem('OVERFLOW', `buffer full: ${lost} unsent point(s) of the oldest bucket dropped`);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Takes what should be sent now: every dirty cell, or only closed buckets when `includeOpen` is false.
+   * Buckets that aged out of the window are dropped first (counted as expired). Nothing is cleared here:
+   * `commit` marks what the backend acknowledged; anything not committed stays dirty for the next drain.
+   */
+  drain(nowSeconds: number, includeOpen: boolean): Drained {
+    const expired = this.ledger.expire(nowSeconds - this.cfg.maxPastSeconds);
+    if (expired > 0) {
+      this.stats.dropped.expired += expired;
+      this.problem('EXPIRED', `${expired} unsent point(s) aged out of the window before they could be sent`);
+    }
+    const openFrom = includeOpen ? Number.POSITIVE_INFINITY : bucketStart(nowSeconds, this.cfg.interval);
+    const out: Drained = { series: [], distributions: [] };
+    for (const series of this.ledger.sortedSeries()) {
+      let entry: DrainEntry | undefined;
+      for (const cell of series.cells) {
+        if (cell.seq === cell.sent || cell.b >= openFrom) continue;
+        if (entry === undefined) entry = { series, cells: [], seqs: [], sizes: [], json: [], points: 0 };
+        entry.cells.push(cell);
+        entry.seqs.push(cell.seq);
+        const size = series.kind === KIND.distribution ? (cell.v as number[]).length : 1;
+        entry.sizes.push(size);
+        entry.points += size;
+      }
+      if (entry === undefined) continue;
+      entry.json = seriesEntries(series, entry.cells, this.cfg);
+      (series.kind === KIND.distribution ? out.distributions : out.series).push(entry);
+    }
+    return out;
+  }
+
+  /** Marks a drained entry as stored by the backend. */
+  commit(entry: DrainEntry): void {
+    const ledger = this.ledger;
+    const isDistribution = entry.series.kind === KIND.distribution;
+    for (let i = 0; i < entry.cells.length; i++) {
+      const cell = entry.cells[i]!;
+      const before = pendingPoints(entry.series.kind, cell);
+      if (isDistribution) (cell.v as number[]).splice(0, entry.sizes[i]);
+      cell.sent = entry.seqs[i]!;
+      if (isDistribution && (cell.v as number[]).length > 0) cell.sent = cell.seq - 1;
+      ledger.pending -= before - pendingPoints(entry.series.kind, cell);
+      // Gauges (last value wins) and distributions (only new values go out) need no sent record.
+      const keep = entry.series.kind !== KIND.gauge && !isDistribution;
+      if (!keep && cell.seq === cell.sent) ledger.removeCell(entry.series, cell);
+    }
+  }
+}
+
+function setIsFull(set: Set<string>, value: string): boolean {
+  return set.size >= MAX_SET_SIZE && !set.has(value);
+}
+
+function findCell(series: Series, bucket: number): Cell | undefined {
+  for (const cell of series.cells) if (cell.b === bucket) return cell;
+  return undefined;
+}

@@ -1,0 +1,24 @@
+import { createMetricsWith, type Metrics } from './client.js';
+import { createHttpTransport } from './transports/http.js';
+import type { MetricsOptions } from './types.js';
+
+/**
+ * Creates a metrics client. On Node the API transport is `node:http(s)` with keep-alive.
+ * @example
+ * import { createMetrics } from 'handlerstats';
+ * const metrics = createMetrics({ namespace: 'shop', tags: ['team:checkout'] });
+ * metrics.increment('orders', 1, { tags: ['plan:pro'] });
+ * await metrics.flush();
+ */
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  return createMetricsWith(options, (o) => createHttpTransport({ intakeUrl: o.intakeUrl, apiKey: o.apiKey ?? '' }));
+}
+
+export type { Metrics } from './client.js';
+export type { MethodDecorator } from './decorate.js';
+export { ERROR_CODES, isMetricsError, MetricsError, type MetricsErrorCode } from './errors.js';
+export type { Timed } from './timed.js';
+export { createFetchTransport, type FetchTransportOptions } from './transports/fetch.js';
+export { createHttpTransport, type HttpTransportOptions } from './transports/http.js';
+export { createLogTransport } from './transports/log.js';
+export type * from './types.js';

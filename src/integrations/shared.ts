@@ -1,0 +1,54 @@
+import { type Metrics, REPORT_ERROR } from '../client.js';
+import { MetricsError } from '../errors.js';
+
+/** The part of the Lambda context handlerstats reads (declared here: no @types/aws-lambda needed). */
+export interface LambdaContextLike {
+  getRemainingTimeInMillis?: () => number;
+  [key: string]: unknown;
+}
+
+export interface DeadlineOptions {
+  deadlineMarginMs?: number;
+  flushTimeoutMs?: number;
+}
+
+const DEFAULT_MARGIN_MS = 500;
+
+/** Hands an error an integration caught to the client's `onError` (never to the handler). */
+export function reportError(metrics: Metrics, error: unknown): void {
+  const report = (metrics as Partial<Record<typeof REPORT_ERROR, (e: unknown) => void>>)[REPORT_ERROR];
+  if (typeof report === 'function') report(error);
+}
+
+/** Milliseconds the flush may take: never past the invocation's own deadline minus the margin. */
+export function flushBudget(context: LambdaContextLike | undefined, options: DeadlineOptions): number | undefined {
+  const remaining =
+    typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
+  const margin = options.deadlineMarginMs ?? DEFAULT_MARGIN_MS;
+  const fromContext = typeof remaining === 'number' && Number.isFinite(remaining) ? remaining - margin : undefined;
+  if (fromContext === undefined) return options.flushTimeoutMs;
+  return Math.min(options.flushTimeoutMs ?? Number.POSITIVE_INFINITY, fromContext);
+}
+
+/** Flushes within the invocation's budget; never throws. Returns whether everything was delivered. */
+export async function flushWithin(
+  metrics: Metrics,
+  context: LambdaContextLike | undefined,
+  options: DeadlineOptions,
+): Promise<boolean> {
+  const budget = flushBudget(context, options);
+  if (budget !== undefined && budget <= 0) {
+    reportError(
+      metrics,
+      new MetricsError('DEADLINE_EXCEEDED', 'no time left in the invocation to flush; metrics carried to the next one'),
+    );
+    return false;
+  }
+  try {
+    await metrics.flush(budget === undefined ? undefined : { timeoutMs: budget });
+    return true;
+  } catch (error) {
+    reportError(metrics, error);
+    return false;
+  }
+}

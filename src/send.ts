@@ -1,0 +1,116 @@
+import { MetricsError } from './errors.js';
+import type { Transport, TransportRequest, TransportResponse } from './types.js';
+
+const BACKOFF_BASE_MS = 100;
+const BACKOFF_CAP_MS = 2000;
+
+export interface SendCounters {
+  requests: number;
+  retries: number;
+  bytesSent: number;
+}
+
+export interface SendContext {
+  transport: Transport;
+  signal: AbortSignal;
+  /** Real-time deadline (`performance.now()` scale). */
+  deadline: number;
+  counters: SendCounters;
+  random: () => number;
+}
+
+export type SendOutcome =
+  | { kind: 'ok'; status: number }
+  /** Nothing stored; may be sent again later (network, 408, 429, 5xx, deadline). */
+  | { kind: 'retry-later'; error: MetricsError; ambiguous: boolean }
+  /** The backend refused it for good (400, 403, other 4xx): drop and report. */
+  | { kind: 'rejected'; error: MetricsError }
+  | { kind: 'too-large'; error: MetricsError };
+
+const isRetryableStatus = (s: number): boolean => s === 408 || s === 429 || s >= 500;
+
+/** Sleeps, waking early (resolving false) when the signal aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function statusError(request: TransportRequest, res: TransportResponse): MetricsError {
+  const details = { status: res.status, path: request.path, body: res.body?.slice(0, 500) };
+  if (res.status === 403 || res.status === 401)
+    return new MetricsError('API_KEY_REJECTED', `intake answered ${res.status}: API key rejected`, { details });
+  if (res.status === 400)
+    return new MetricsError('BAD_REQUEST', `intake answered 400 for ${request.path}: ${details.body ?? ''}`, { details });
+  if (res.status === 413)
+    return new MetricsError('PAYLOAD_TOO_LARGE', `intake answered 413 for ${request.path}`, { details });
+  return new MetricsError('HTTP_ERROR', `intake answered ${res.status} for ${request.path}`, { details });
+}
+
+function abortError(signal: AbortSignal, cause?: unknown): MetricsError {
+  const reason = signal.reason as unknown;
+  if (reason instanceof MetricsError) return reason;
+  return new MetricsError('ABORTED', 'flush aborted by its signal', { cause: cause ?? reason });
+}
+
+/**
+ * Sends one request until it is stored, refused, or the deadline leaves no room: exponential backoff
+ * with full jitter, `Retry-After` honoured when it fits before the deadline.
+ */
+export async function sendWithRetry(ctx: SendContext, request: TransportRequest): Promise<SendOutcome> {
+  let ambiguous = false;
+  for (let attempt = 0; ; attempt++) {
+    if (ctx.signal.aborted) return { kind: 'retry-later', error: abortError(ctx.signal), ambiguous };
+    let res: TransportResponse;
+    ctx.counters.requests++;
+    if (attempt > 0) ctx.counters.retries++;
+    try {
+      res = await ctx.transport.send(request, ctx.signal);
+    } catch (cause) {
+      // The request may have reached the backend before the connection broke.
+      ambiguous = true;
+      if (ctx.signal.aborted) return { kind: 'retry-later', error: abortError(ctx.signal, cause), ambiguous };
+      const error = new MetricsError('NETWORK_ERROR', `request to ${request.path} failed: ${describe(cause)}`, {
+        cause,
+      });
+      if (!(await backoff(ctx, attempt, undefined))) return { kind: 'retry-later', error, ambiguous };
+      continue;
+    }
+    if (res.status >= 200 && res.status < 300) {
+      ctx.counters.bytesSent += res.bytes ?? request.body.length;
+      return { kind: 'ok', status: res.status };
+    }
+    const error = statusError(request, res);
+    if (res.status === 413) return { kind: 'too-large', error };
+    if (!isRetryableStatus(res.status)) return { kind: 'rejected', error };
+    if (res.status >= 500) ambiguous = true;
+    if (!(await backoff(ctx, attempt, res.retryAfterMs))) return { kind: 'retry-later', error, ambiguous };
+  }
+}
+
+async function backoff(ctx: SendContext, attempt: number, retryAfterMs: number | undefined): Promise<boolean> {
+  const left = ctx.deadline - performance.now();
+  let wait: number;
+  if (retryAfterMs !== undefined && retryAfterMs > 0) wait = retryAfterMs;
+  else wait = ctx.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  // Leave room for the next attempt itself; a wait that does not fit means carrying the data over.
+  if (wait + 20 > left) return false;
+  return sleep(wait, ctx.signal);
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code} ${error.message}` : error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,32 @@
+import type { Aggregator } from './core/aggregator.js';
+import type { EventQueue } from './events.js';
+import type { FlushCounters } from './flush.js';
+import type { MetricsStats } from './types.js';
+
+/** Assembles `stats()` from the core's and the flusher's counters (a fresh object each call). */
+export function buildStats(aggregator: Aggregator, counters: FlushCounters, events: EventQueue): MetricsStats {
+  const core = aggregator.stats;
+  return {
+    recorded: core.recorded,
+    merged: core.merged,
+    dropped: {
+      ...core.dropped,
+      overflow: core.dropped.overflow + events.overflow,
+      rejected: counters.rejected,
+    },
+    timestampsConverted: core.timestampsConverted,
+    normalized: aggregator.registry.normalized,
+    flushes: counters.flushes,
+    failedFlushes: counters.failedFlushes,
+    requests: counters.requests,
+    retries: counters.retries,
+    bytesSent: counters.bytesSent,
+    resent: counters.resent,
+    carriedOver: counters.carriedOver,
+    evictedRecords: core.evictedRecords,
+    buffered: aggregator.ledger.pending + events.size,
+    retained: aggregator.ledger.retained,
+    series: aggregator.ledger.seriesCount,
+    errors: { ...counters.errors },
+  };
+}

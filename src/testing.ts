@@ -1,0 +1,6 @@
+export {
+  createMemoryTransport,
+  type MemoryTransport,
+  type MemoryTransportOptions,
+  type RecordedRequest,
+} from './transports/memory.js';

@@ -1,0 +1,118 @@
+import type * as Http from 'node:http';
+import type * as Zlib from 'node:zlib';
+import type { Transport, TransportRequest, TransportResponse } from '../types.js';
+import { redact, requestHeaders, retryAfterMs } from './headers.js';
+
+export interface HttpTransportOptions {
+  /** Base URL, e.g. `https://api.datadoghq.com` or `http://127.0.0.1:8428/datadog`. */
+  intakeUrl: string;
+  apiKey: string;
+}
+
+const MAX_RESPONSE_BODY = 4096;
+// Built-ins are loaded on first send, not at import: `node:https` pulls in TLS (milliseconds of cold start).
+const builtin = <T>(name: string): T =>
+  (process as unknown as { getBuiltinModule(id: string): T }).getBuiltinModule(name);
+
+/** Errors that mean "the idle keep-alive socket was already dead" (e.g. closed while Lambda was frozen). */
+const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_DESTROYED']);
+
+/**
+ * The Node API transport: `node:http(s)` with a keep-alive agent, deflate-compressed bodies.
+ * A reset on a reused keep-alive socket is retried at once on a fresh connection.
+ * @example
+ * createMetrics({ transport: createHttpTransport({ intakeUrl: 'https://api.datadoghq.eu', apiKey }) });
+ */
+export function createHttpTransport(options: HttpTransportOptions): Transport {
+  const base = new URL(options.intakeUrl);
+  const secure = base.protocol === 'https:';
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const headers = requestHeaders(options.apiKey, `node ${process.version}`);
+  let mod: typeof Http | undefined;
+  let agent: Http.Agent | undefined;
+  let zlib: typeof Zlib | undefined;
+
+  const getAgent = (): Http.Agent => {
+    mod ??= builtin<typeof Http>(secure ? 'node:https' : 'node:http');
+    agent ??= new mod.Agent({ keepAlive: true, maxSockets: 8, scheduling: 'lifo' });
+    return agent;
+  };
+
+  const attempt = (body: Buffer, path: string, signal: AbortSignal): Promise<TransportResponse & { stale?: boolean }> =>
+    new Promise((resolve, reject) => {
+      const a = getAgent();
+      const req = mod!.request({
+        protocol: base.protocol,
+        hostname: base.hostname.replace(/^\[|\]$/g, ''),
+        port: base.port,
+        path: prefix + path,
+        method: 'POST',
+        agent: a,
+        headers: { ...headers, 'Content-Length': String(body.length) },
+      });
+      const onAbort = (): void => {
+        req.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      const done = (): void => signal.removeEventListener('abort', onAbort);
+      req.on('error', (error: Error & { code?: string }) => {
+        done();
+        if (req.reusedSocket && !signal.aborted && STALE_SOCKET.has(error.code ?? '')) {
+          resolve({ status: 0, stale: true });
+          return;
+        }
+        reject(new Error(redact(error.message, options.apiKey), { cause: error }));
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          if (size < MAX_RESPONSE_BODY) chunks.push(chunk);
+          size += chunk.length;
+        });
+        res.on('error', (error) => {
+          done();
+          reject(error);
+        });
+        res.on('end', () => {
+          done();
+          const text = Buffer.concat(chunks).toString('utf8').slice(0, MAX_RESPONSE_BODY);
+          resolve({
+            status: res.statusCode ?? 0,
+            body: redact(text, options.apiKey),
+            retryAfterMs: retryAfterMs(
+              header(res.headers['retry-after']),
+              header(res.headers['x-ratelimit-reset']),
+              Date.now(),
+            ),
+            bytes: body.length,
+          });
+        });
+      });
+      req.end(body);
+    });
+
+  return {
+    async send(request: TransportRequest, signal: AbortSignal): Promise<TransportResponse> {
+      if (signal.aborted) throw signal.reason;
+      zlib ??= builtin<typeof Zlib>('node:zlib');
+      const body = zlib.deflateSync(request.body);
+      const first = await attempt(body, request.path, signal);
+      if (!first.stale) return first;
+      // Every idle socket of this agent is suspect after a freeze: start over with a fresh pool.
+      agent?.destroy();
+      agent = undefined;
+      const second = await attempt(body, request.path, signal);
+      if (second.stale) throw new Error('connection reset on a fresh socket');
+      return second;
+    },
+    close() {
+      agent?.destroy();
+      agent = undefined;
+    },
+  };
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

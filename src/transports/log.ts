@@ -1,0 +1,32 @@
+import type { Transport, TransportRequest } from '../types.js';
+
+interface WireSeries {
+  metric: string;
+  points: [number, number | number[]][];
+  tags: string[];
+}
+
+/**
+ * The log transport (`DD_FLUSH_TO_LOG=true`, or no API key): one JSON line per point,
+ * `{"e":<int sec>,"m":name,"t":[tags],"v":value}`, the format the Datadog Forwarder reads from
+ * CloudWatch. Distribution values get one line each. Events go out as one JSON line each.
+ * @example
+ * createMetrics({ transport: createLogTransport((line) => process.stdout.write(`${line}\n`)) });
+ */
+export function createLogTransport(write: (line: string) => void = (line) => console.log(line)): Transport {
+  return {
+    async send(request: TransportRequest) {
+      if (request.path === '/api/v1/events') {
+        write(request.body);
+        return { status: 202 };
+      }
+      const payload = JSON.parse(request.body) as { series: WireSeries[] };
+      for (const s of payload.series)
+        for (const [t, v] of s.points) {
+          const values = Array.isArray(v) ? v : [v];
+          for (const value of values) write(JSON.stringify({ e: Math.floor(t), m: s.metric, t: s.tags, v: value }));
+        }
+      return { status: 202 };
+    },
+  };
+}

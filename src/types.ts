@@ -1,0 +1,165 @@
+import type { MetricsError } from './errors.js';
+
+/** Tags as `['key:value', …]` or `{ key: value }`. Normalized the way Datadog does. */
+export type Tags = readonly string[] | Readonly<Record<string, string | number | boolean>>;
+
+/** Per-call options of every metric method. */
+export interface MetricOptions {
+  tags?: Tags;
+  /** Unix **seconds** (fractions allowed) or a `Date`. A number > 1e11 is read as milliseconds (counted). */
+  timestamp?: number | Date;
+  host?: string;
+}
+
+export type HistogramAggregate = 'min' | 'max' | 'avg' | 'median' | 'sum' | 'count';
+
+export type ApiPath = '/api/v1/series' | '/api/v1/distribution_points' | '/api/v1/events';
+
+/** One HTTP request the client wants sent. `body` is the JSON text exactly as it goes on the wire. */
+export interface TransportRequest {
+  readonly path: ApiPath;
+  readonly body: string;
+}
+
+/** What a transport saw. Network failures are thrown (any error), not returned. */
+export interface TransportResponse {
+  status: number;
+  /** Response body (for 400/403 reports), possibly truncated. */
+  body?: string;
+  /** From `Retry-After` / `X-RateLimit-Reset`, in milliseconds. */
+  retryAfterMs?: number;
+  /** Bytes put on the wire (after compression). Defaults to the body length. */
+  bytes?: number;
+}
+
+/**
+ * Sends one request, one attempt. Retries, backoff, splitting and deadlines live in the client.
+ * @example
+ * const transport: Transport = { async send(req) { console.log(req.path, req.body); return { status: 202 }; } };
+ */
+export interface Transport {
+  send(request: TransportRequest, signal: AbortSignal): Promise<TransportResponse>;
+  close?(): void | Promise<void>;
+}
+
+export interface EventOptions {
+  tags?: Tags;
+  /** Unix seconds or a Date; defaults to now. */
+  dateHappened?: number | Date;
+  alertType?: 'error' | 'warning' | 'info' | 'success';
+  priority?: 'normal' | 'low';
+  aggregationKey?: string;
+  sourceTypeName?: string;
+  host?: string;
+}
+
+export interface MetricsOptions {
+  /** Datadog API key. Default: `DD_API_KEY`. Without one, the client warns once and logs points instead. */
+  apiKey?: string;
+  /** Datadog site, e.g. `datadoghq.eu`. Default: `DD_SITE` or `datadoghq.com`. */
+  site?: string;
+  /** Explicit intake base URL (e.g. `http://127.0.0.1:8428/datadog`). Default: `DD_DD_URL`. */
+  intakeUrl?: string;
+  /** Allow `http://` to a non-loopback host. Default false. */
+  allowInsecureHttp?: boolean;
+  /** Prefix joined with `.` to every metric name. */
+  namespace?: string;
+  /** Constant tags, added to every series and event (plus `DD_TAGS`, `DD_ENV`, `DD_SERVICE`, `DD_VERSION`). */
+  tags?: Tags;
+  /** Default host of every series. Default `""`. */
+  host?: string;
+  /** Bucket width in seconds. Default 10. */
+  rollupInterval?: number;
+  /** Timer flush period in seconds (closed buckets only). 0 turns it off. Default 10. */
+  flushInterval?: number;
+  /** Deadline of one flush in milliseconds. Default 5000. */
+  flushTimeoutMs?: number;
+  /** Oldest accepted bucket, seconds before now. Default 3600 (Datadog's limit). */
+  maxPastSeconds?: number;
+  /** Newest accepted bucket, seconds after now. Default 600 (Datadog's limit). */
+  maxFutureSeconds?: number;
+  /** Default `['max', 'median', 'avg', 'count']`. */
+  histogramAggregates?: readonly HistogramAggregate[];
+  /** Default `[0.95]`. */
+  histogramPercentiles?: readonly number[];
+  /** Bound on unsent points (series-buckets and distribution values). Default 100,000. */
+  maxBufferedPoints?: number;
+  /** Bound on series-bucket records kept for cross-flush merging. Default 50,000. */
+  maxRetainedBuckets?: number;
+  transport?: Transport;
+  /** Called once per kind of problem (and for every failed flush). Default: `console.warn`. */
+  onError?: (error: MetricsError) => void;
+  /** Clock in milliseconds, like `Date.now`. For tests. */
+  now?: () => number;
+  /** `false` turns every call into a no-op. Default true (`DD_METRICS_ENABLED=false` also disables). */
+  enabled?: boolean;
+  /** Throw on bad input instead of dropping it. For tests. */
+  strict?: boolean;
+  /** Environment to read `DD_*` from. Default `process.env` where it exists. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface FlushOptions {
+  signal?: AbortSignal;
+  /** Deadline of this flush in ms; the smaller of this and `flushTimeoutMs` applies. */
+  timeoutMs?: number;
+}
+
+/** What one flush did. */
+export interface FlushReport {
+  ok: boolean;
+  /** Series entries (incl. histogram aggregates) delivered. */
+  series: number;
+  /** Points (series points + distribution values) delivered. */
+  points: number;
+  events: number;
+  requests: number;
+  retries: number;
+  bytes: number;
+  /** Points that could not be sent and stay buffered for the next flush. */
+  carried: number;
+  /** Points given up on in this flush (400/403, expired, …). */
+  dropped: number;
+  durationMs: number;
+  errors: MetricsError[];
+}
+
+export type DropReason = 'invalid' | 'outOfWindow' | 'expired' | 'overflow' | 'evicted' | 'rejected';
+
+export interface MetricsStats {
+  recorded: number;
+  /** Points that landed in a series-bucket that already had data (rolled up in-process). */
+  merged: number;
+  dropped: Record<DropReason, number>;
+  /** Millisecond timestamps converted to seconds. */
+  timestampsConverted: number;
+  /** Names or tags changed by normalization. */
+  normalized: number;
+  flushes: number;
+  failedFlushes: number;
+  requests: number;
+  retries: number;
+  bytesSent: number;
+  /** Points sent again after an ambiguous failure (a distribution value may then be counted twice). */
+  resent: number;
+  /** Points carried into a later flush after a failed or cut flush. */
+  carriedOver: number;
+  /** Sent records evicted by `maxRetainedBuckets` (not a loss by itself). */
+  evictedRecords: number;
+  /** Currently buffered (unsent) points and retained series-bucket records. */
+  buffered: number;
+  retained: number;
+  series: number;
+  errors: Record<string, number>;
+}
+
+/** A bound instrument: the series is resolved once. */
+export interface BoundCounter {
+  add(value?: number): void;
+}
+export interface BoundGauge {
+  set(value: number): void;
+}
+export interface BoundHistogram {
+  record(value: number): void;
+}

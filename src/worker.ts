@@ -1,0 +1,22 @@
+// Entry for runtimes without Node built-ins (Workers, Deno, Bun, browsers): selected through the
+// package's `workerd` / `worker` / `browser` / `deno` export conditions. No `node:*` import on this path.
+import { createMetricsWith, type Metrics } from './client.js';
+import { createFetchTransport } from './transports/fetch.js';
+import type { MetricsOptions } from './types.js';
+
+/**
+ * Creates a metrics client whose API transport is the global `fetch`.
+ * @example
+ * const metrics = createMetrics({ apiKey: env.DD_API_KEY, flushInterval: 0 });
+ */
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  return createMetricsWith(options, (o) => createFetchTransport({ intakeUrl: o.intakeUrl, apiKey: o.apiKey ?? '' }));
+}
+
+export type { Metrics } from './client.js';
+export type { MethodDecorator } from './decorate.js';
+export { ERROR_CODES, isMetricsError, MetricsError, type MetricsErrorCode } from './errors.js';
+export type { Timed } from './timed.js';
+export { createFetchTransport, type FetchTransportOptions } from './transports/fetch.js';
+export { createLogTransport } from './transports/log.js';
+export type * from './types.js';

@@ -8,6 +8,7 @@ export const entryPoints = {
   worker: 'src/worker.ts',
   testing: 'src/testing.ts',
   lambda: 'src/integrations/lambda.ts',
+  'fetch-handler': 'src/integrations/fetch-handler.ts',
 };
 
 rmSync('dist', { recursive: true, force: true });
@@ -23,4 +24,6 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
 });
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+  stdio: 'inherit',
+});

@@ -1,6 +1,6 @@
 import { Aggregator, type CoreProblem } from './core/aggregator.js';
 import { KIND, type Kind } from './core/rollup.js';
-import { type MetricsErrorCode, MetricsError } from './errors.js';
+import { MetricsError, type MetricsErrorCode } from './errors.js';
 import { EventQueue, eventBody } from './events.js';
 import { type FlushCounters, flushError, runFlush } from './flush.js';
 import { defaultEnv, type ResolvedOptions, resolveOptions } from './options.js';
@@ -132,7 +132,8 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
         if (t === 'string' || (t === 'number' && Number.isFinite(value)) || t === 'bigint' || t === 'boolean')
           aggregator.record(kind, name, String(value), opts, now());
         else aggregator.invalid(`set value must be a string or a finite number, got ${t}`);
-      } else if (typeof value === 'number' && Number.isFinite(value)) aggregator.record(kind, name, value, opts, now());
+      } else if (typeof value === 'number' && Number.isFinite(value))
+        aggregator.record(kind, name, value, opts, now());
       else aggregator.invalid(`metric value must be a finite number, got ${describeValue(value)}`);
     } catch (error) {
       if (o.strict) throw error;
@@ -199,7 +200,8 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
 
   const metrics: Metrics & { [REPORT_ERROR]: (e: unknown) => void } = {
     increment: (name, value = 1, opts) => record(KIND.count, name, value, opts),
-    decrement: (name, value = 1, opts) => record(KIND.count, name, typeof value === 'number' ? -value : value, opts),
+    decrement: (name, value = 1, opts) =>
+      record(KIND.count, name, typeof value === 'number' ? -value : value, opts),
     gauge: (name, value, opts) => record(KIND.gauge, name, value, opts),
     histogram: (name, value, opts) => record(KIND.histogram, name, value, opts),
     timing: (name, ms, opts) => record(KIND.histogram, name, ms, opts),
@@ -235,7 +237,10 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
     },
     stats: (): MetricsStats => buildStats(aggregator, counters, events),
     [REPORT_ERROR]: (e: unknown) =>
-      report(e instanceof MetricsError ? e : new MetricsError('INTEGRATION_ERROR', String(e), { cause: e }), false),
+      report(
+        e instanceof MetricsError ? e : new MetricsError('INTEGRATION_ERROR', String(e), { cause: e }),
+        false,
+      ),
   };
   return metrics;
 }

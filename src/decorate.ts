@@ -14,7 +14,8 @@ export function methodDecorator(wrap: (method: AnyMethod, name: string) => AnyMe
   function decorator(a: unknown, b: unknown, c?: unknown): unknown {
     if (typeof a === 'function' && typeof b === 'object' && b !== null && 'kind' in b) {
       const context = b as ClassMethodDecoratorContext;
-      if (context.kind !== 'method') throw new TypeError('handlerstats: this decorator applies to methods only');
+      if (context.kind !== 'method')
+        throw new TypeError('handlerstats: this decorator applies to methods only');
       return wrap(a as AnyMethod, String(context.name));
     }
     const descriptor = c as PropertyDescriptor | undefined;

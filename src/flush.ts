@@ -25,15 +25,23 @@ export interface FlushDeps {
 }
 
 /** Runs one flush: drain, send per endpoint, commit what was stored. Never clears unsent data. */
-export async function runFlush(deps: FlushDeps, includeOpen: boolean, options: FlushOptions = {}): Promise<FlushReport> {
+export async function runFlush(
+  deps: FlushDeps,
+  includeOpen: boolean,
+  options: FlushOptions = {},
+): Promise<FlushReport> {
   const started = performance.now();
   const timeoutMs = Math.min(options.timeoutMs ?? deps.timeoutMs, deps.timeoutMs);
   const controller = new AbortController();
   const timer = setTimeout(
-    () => controller.abort(new MetricsError('DEADLINE_EXCEEDED', `flush deadline of ${Math.round(timeoutMs)} ms reached`)),
+    () =>
+      controller.abort(
+        new MetricsError('DEADLINE_EXCEEDED', `flush deadline of ${Math.round(timeoutMs)} ms reached`),
+      ),
     Math.max(0, timeoutMs),
   );
-  const onUserAbort = (): void => controller.abort(new MetricsError('ABORTED', 'flush aborted by its signal'));
+  const onUserAbort = (): void =>
+    controller.abort(new MetricsError('ABORTED', 'flush aborted by its signal'));
   if (options.signal?.aborted) onUserAbort();
   else options.signal?.addEventListener('abort', onUserAbort, { once: true });
   const ctx: SendContext = {
@@ -56,7 +64,11 @@ export async function runFlush(deps: FlushDeps, includeOpen: boolean, options: F
     durationMs: 0,
     errors: [],
   };
-  const before = { requests: deps.counters.requests, retries: deps.counters.retries, bytes: deps.counters.bytesSent };
+  const before = {
+    requests: deps.counters.requests,
+    retries: deps.counters.retries,
+    bytes: deps.counters.bytesSent,
+  };
   try {
     const drained = deps.aggregator.drain(deps.nowMs() / 1000, includeOpen);
     await Promise.all([

@@ -11,7 +11,9 @@ import type { MetricsOptions } from './types.js';
  * await metrics.flush();
  */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
-  return createMetricsWith(options, (o) => createHttpTransport({ intakeUrl: o.intakeUrl, apiKey: o.apiKey ?? '' }));
+  return createMetricsWith(options, (o) =>
+    createHttpTransport({ intakeUrl: o.intakeUrl, apiKey: o.apiKey ?? '' }),
+  );
 }
 
 export type { Metrics } from './client.js';

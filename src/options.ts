@@ -45,11 +45,21 @@ export function defaultEnv(): Env {
   }
 }
 
-function num(name: string, value: unknown, fallback: number, min: number, max: number, integer = false): number {
+function num(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  integer = false,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`handlerstats: option "${name}" must be a number`);
+  if (typeof value !== 'number' || Number.isNaN(value))
+    throw new TypeError(`handlerstats: option "${name}" must be a number`);
   if (value < min || value > max || (integer && !Number.isInteger(value)))
-    throw new RangeError(`handlerstats: option "${name}" must be ${integer ? 'an integer ' : ''}between ${min} and ${max}, got ${value}`);
+    throw new RangeError(
+      `handlerstats: option "${name}" must be ${integer ? 'an integer ' : ''}between ${min} and ${max}, got ${value}`,
+    );
   return value;
 }
 
@@ -79,7 +89,9 @@ export function resolveIntake(options: MetricsOptions, env: Env): string {
   const site = str('site', options.site) ?? env.DD_SITE ?? 'datadoghq.com';
   const raw = explicit ?? `https://api.${site.replace(/^https?:\/\//, '').replace(/^api\./, '')}`;
   if (explicit === undefined && !SITES.has(site.replace(/^api\./, '')))
-    throw new RangeError(`handlerstats: option "site" must be a Datadog site (${[...SITES].join(', ')}), got "${site}"`);
+    throw new RangeError(
+      `handlerstats: option "site" must be a Datadog site (${[...SITES].join(', ')}), got "${site}"`,
+    );
   let url: URL;
   try {
     url = new URL(raw);
@@ -99,11 +111,16 @@ export function resolveIntake(options: MetricsOptions, env: Env): string {
 
 /** Validates options and merges the environment. Throws TypeError/RangeError naming the option. */
 export function resolveOptions(options: MetricsOptions, env: Env): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('handlerstats: options must be an object');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('handlerstats: options must be an object');
   const apiKey = str('apiKey', options.apiKey) ?? env.DD_API_KEY;
   const namespace = str('namespace', options.namespace) ?? '';
-  const ns = namespace.replace(/[^A-Za-z0-9_.]+/g, '_').replace(/^[^A-Za-z]+/, '').replace(/\.+$/, '');
-  if (namespace !== '' && ns === '') throw new RangeError(`handlerstats: option "namespace" has no usable characters`);
+  const ns = namespace
+    .replace(/[^A-Za-z0-9_.]+/g, '_')
+    .replace(/^[^A-Za-z]+/, '')
+    .replace(/\.+$/, '');
+  if (namespace !== '' && ns === '')
+    throw new RangeError(`handlerstats: option "namespace" has no usable characters`);
   const userTags = options.tags;
   if (userTags !== undefined && (typeof userTags !== 'object' || userTags === null))
     throw new TypeError('handlerstats: option "tags" must be an array of strings or an object');
@@ -116,14 +133,21 @@ export function resolveOptions(options: MetricsOptions, env: Env): ResolvedOptio
     const value = env[name];
     if (value !== undefined && value !== '') envTags.push(`${key}:${value}`);
   }
-  const tags = normalizeTags([...envTags, ...(Array.isArray(userTags) ? userTags : tagObject(userTags))], []).tags;
+  const tags = normalizeTags(
+    [...envTags, ...(Array.isArray(userTags) ? userTags : tagObject(userTags))],
+    [],
+  ).tags;
   const rollupInterval = num('rollupInterval', options.rollupInterval, 10, 1, 3600, true);
   const aggregates = options.histogramAggregates ?? ['max', 'median', 'avg', 'count'];
   if (!Array.isArray(aggregates) || aggregates.some((a) => !AGGREGATES.includes(a)))
-    throw new RangeError(`handlerstats: option "histogramAggregates" must list only ${AGGREGATES.join(', ')}`);
+    throw new RangeError(
+      `handlerstats: option "histogramAggregates" must list only ${AGGREGATES.join(', ')}`,
+    );
   const percentiles = options.histogramPercentiles ?? [0.95];
   if (!Array.isArray(percentiles) || percentiles.some((p) => typeof p !== 'number' || !(p > 0 && p < 1)))
-    throw new RangeError('handlerstats: option "histogramPercentiles" must list numbers between 0 and 1 (exclusive)');
+    throw new RangeError(
+      'handlerstats: option "histogramPercentiles" must list numbers between 0 and 1 (exclusive)',
+    );
   if (options.transport !== undefined && typeof options.transport?.send !== 'function')
     throw new TypeError('handlerstats: option "transport" must have a send(request, signal) method');
   if (options.onError !== undefined && typeof options.onError !== 'function')

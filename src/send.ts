@@ -48,9 +48,13 @@ export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 function statusError(request: TransportRequest, res: TransportResponse): MetricsError {
   const details = { status: res.status, path: request.path, body: res.body?.slice(0, 500) };
   if (res.status === 403 || res.status === 401)
-    return new MetricsError('API_KEY_REJECTED', `intake answered ${res.status}: API key rejected`, { details });
+    return new MetricsError('API_KEY_REJECTED', `intake answered ${res.status}: API key rejected`, {
+      details,
+    });
   if (res.status === 400)
-    return new MetricsError('BAD_REQUEST', `intake answered 400 for ${request.path}: ${details.body ?? ''}`, { details });
+    return new MetricsError('BAD_REQUEST', `intake answered 400 for ${request.path}: ${details.body ?? ''}`, {
+      details,
+    });
   if (res.status === 413)
     return new MetricsError('PAYLOAD_TOO_LARGE', `intake answered 413 for ${request.path}`, { details });
   return new MetricsError('HTTP_ERROR', `intake answered ${res.status} for ${request.path}`, { details });
@@ -79,9 +83,13 @@ export async function sendWithRetry(ctx: SendContext, request: TransportRequest)
       // The request may have reached the backend before the connection broke.
       ambiguous = true;
       if (ctx.signal.aborted) return { kind: 'retry-later', error: abortError(ctx.signal, cause), ambiguous };
-      const error = new MetricsError('NETWORK_ERROR', `request to ${request.path} failed: ${describe(cause)}`, {
-        cause,
-      });
+      const error = new MetricsError(
+        'NETWORK_ERROR',
+        `request to ${request.path} failed: ${describe(cause)}`,
+        {
+          cause,
+        },
+      );
       if (!(await backoff(ctx, attempt, undefined))) return { kind: 'retry-later', error, ambiguous };
       continue;
     }
@@ -97,7 +105,11 @@ export async function sendWithRetry(ctx: SendContext, request: TransportRequest)
   }
 }
 
-async function backoff(ctx: SendContext, attempt: number, retryAfterMs: number | undefined): Promise<boolean> {
+async function backoff(
+  ctx: SendContext,
+  attempt: number,
+  retryAfterMs: number | undefined,
+): Promise<boolean> {
   const left = ctx.deadline - performance.now();
   let wait: number;
   if (retryAfterMs !== undefined && retryAfterMs > 0) wait = retryAfterMs;

@@ -4,7 +4,11 @@ import type { FlushCounters } from './flush.js';
 import type { MetricsStats } from './types.js';
 
 /** Assembles `stats()` from the core's and the flusher's counters (a fresh object each call). */
-export function buildStats(aggregator: Aggregator, counters: FlushCounters, events: EventQueue): MetricsStats {
+export function buildStats(
+  aggregator: Aggregator,
+  counters: FlushCounters,
+  events: EventQueue,
+): MetricsStats {
   const core = aggregator.stats;
   return {
     recorded: core.recorded,

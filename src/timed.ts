@@ -39,7 +39,8 @@ function timeCall<T>(record: Recorder, name: string, options: MetricOptions | un
 
 export function createTimed(record: Recorder): Timed {
   function timed(name: string, fnOrOptions?: unknown, options?: MetricOptions): unknown {
-    if (typeof fnOrOptions === 'function') return timeCall(record, name, options, fnOrOptions as () => unknown);
+    if (typeof fnOrOptions === 'function')
+      return timeCall(record, name, options, fnOrOptions as () => unknown);
     const opts = fnOrOptions as MetricOptions | undefined;
     return methodDecorator(
       (method) =>

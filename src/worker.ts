@@ -10,7 +10,9 @@ import type { MetricsOptions } from './types.js';
  * const metrics = createMetrics({ apiKey: env.DD_API_KEY, flushInterval: 0 });
  */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
-  return createMetricsWith(options, (o) => createFetchTransport({ intakeUrl: o.intakeUrl, apiKey: o.apiKey ?? '' }));
+  return createMetricsWith(options, (o) =>
+    createFetchTransport({ intakeUrl: o.intakeUrl, apiKey: o.apiKey ?? '' }),
+  );
 }
 
 export type { Metrics } from './client.js';

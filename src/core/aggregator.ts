@@ -67,7 +67,13 @@ export interface Drained {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the table is indexed by kind; each rollup checks its own input
-const ROLLUPS: readonly Rollup<any, any>[] = [countRollup, gaugeRollup, setRollup, histogramRollup, distributionRollup];
+const ROLLUPS: readonly Rollup<any, any>[] = [
+  countRollup,
+  gaugeRollup,
+  setRollup,
+  histogramRollup,
+  distributionRollup,
+];
 
 /**
  * The pure core: series identity, buckets, the sent-record ledger, bounds and drain. Time is passed in;
@@ -98,7 +104,13 @@ export class Aggregator {
   }
 
   /** Records one point. `value` must already be valid for `kind` (see `checkValue`). */
-  record(kind: Kind, name: unknown, value: number | string, options: MetricOptions | undefined, nowMs: number): void {
+  record(
+    kind: Kind,
+    name: unknown,
+    value: number | string,
+    options: MetricOptions | undefined,
+    nowMs: number,
+  ): void {
     const series = this.registry.resolve(kind, name, options?.tags, options?.host);
     if (series === undefined) return;
     const nowSeconds = nowMs / 1000;
@@ -120,7 +132,10 @@ export class Aggregator {
     const bucket = bucketStart(t.seconds, this.cfg.interval);
     if (!inWindow(bucket, nowSeconds, this.cfg)) {
       this.stats.dropped.outOfWindow++;
-      this.problem('OUT_OF_WINDOW', `a point ${Math.round(t.seconds - nowSeconds)} s from now is outside the window`);
+      this.problem(
+        'OUT_OF_WINDOW',
+        `a point ${Math.round(t.seconds - nowSeconds)} s from now is outside the window`,
+      );
       return;
     }
     this.recordInto(series, bucket, value);
@@ -152,7 +167,10 @@ export class Aggregator {
       if (series.kind === KIND.distribution && !this.makeRoom(bucket, 0, 1)) return;
       if (series.kind === KIND.set && setIsFull(cell.v as Set<string>, value as string)) {
         this.stats.dropped.overflow++;
-        this.problem('OVERFLOW', `a set series-bucket reached ${MAX_SET_SIZE} distinct values; new values dropped`);
+        this.problem(
+          'OVERFLOW',
+          `a set series-bucket reached ${MAX_SET_SIZE} distinct values; new values dropped`,
+        );
         return;
       }
       const next = rollup.record(cell.v, value) as CellValue;
@@ -169,7 +187,10 @@ export class Aggregator {
       const retains = series.kind !== KIND.gauge && series.kind !== KIND.distribution;
       if (retains && bucket <= ledger.evictedThrough) {
         this.stats.dropped.evicted++;
-        this.problem('EVICTED', 'a point arrived for a bucket whose sent record was evicted (maxRetainedBuckets)');
+        this.problem(
+          'EVICTED',
+          'a point arrived for a bucket whose sent record was evicted (maxRetainedBuckets)',
+        );
         return;
       }
       if (!this.makeRoom(bucket, 1, 1)) return;
@@ -185,11 +206,17 @@ export class Aggregator {
   private makeRoom(bucket: number, records: number, points: number): boolean {
     const ledger = this.ledger;
     const cfg = this.cfg;
-    while (ledger.retained + records > cfg.maxRetainedBuckets || ledger.pending + points > cfg.maxBufferedPoints) {
+    while (
+      ledger.retained + records > cfg.maxRetainedBuckets ||
+      ledger.pending + points > cfg.maxBufferedPoints
+    ) {
       const oldest = ledger.oldestBucket();
       if (oldest === undefined || oldest >= bucket) {
         this.stats.dropped.overflow += points;
-        this.problem('OVERFLOW', 'buffer full (maxBufferedPoints / maxRetainedBuckets): newest point dropped');
+        this.problem(
+          'OVERFLOW',
+          'buffer full (maxBufferedPoints / maxRetainedBuckets): newest point dropped',
+        );
         return false;
       }
       const { lost, records } = ledger.evictBucket(oldest);

@@ -138,7 +138,10 @@ export class Registry {
     if (alias !== undefined && !alias.dead) return alias;
     const normalized = normalizeName(raw);
     if (normalized === '') {
-      this.problem('INVALID_NAME', `metric name ${JSON.stringify(raw.slice(0, 50))} has no usable characters`);
+      this.problem(
+        'INVALID_NAME',
+        `metric name ${JSON.stringify(raw.slice(0, 50))} has no usable characters`,
+      );
       return undefined;
     }
     if (normalized !== raw) this.normalized++;
@@ -156,7 +159,12 @@ export class Registry {
   private tagSet(input: unknown): TagSet {
     if (Array.isArray(input)) {
       const last = this.lastArraySet;
-      if (input === this.lastArray && last !== undefined && !last.dead && sameElements(input, this.lastArrayCopy))
+      if (
+        input === this.lastArray &&
+        last !== undefined &&
+        !last.dead &&
+        sameElements(input, this.lastArrayCopy)
+      )
         return last;
       const set = this.tagSetFromKey(arrayKey(input), input);
       this.lastArray = input;
@@ -173,7 +181,8 @@ export class Registry {
     const alias = key === undefined ? undefined : this.tagAliases.get(key);
     if (alias !== undefined && !alias.dead) return alias;
     const result = normalizeTags(input, this.constantTags);
-    if (result.invalid > 0) this.problem('INVALID_TAG', `${result.invalid} tag(s) dropped: not a string or empty`);
+    if (result.invalid > 0)
+      this.problem('INVALID_TAG', `${result.invalid} tag(s) dropped: not a string or empty`);
     if (result.changed > 0) this.normalized += result.changed;
     const set = this.internTags(result.tags);
     if (key !== undefined) {

@@ -1,6 +1,6 @@
 import type { HistogramAggregate } from '../types.js';
-import { type Cell, KIND } from './rollup.js';
 import type { Series } from './registry.js';
+import { type Cell, KIND } from './rollup.js';
 import type { Samples } from './samples.js';
 
 /** Per-request budget in UTF-16 units. One unit is at most 3 UTF-8 bytes, so a body is at most
@@ -79,14 +79,18 @@ export function seriesEntries(series: Series, cells: readonly Cell[], cfg: Seria
     }
     default: {
       let pts = '';
-      for (const cell of cells) pts += `${pts === '' ? '' : ','}[${cell.b},[${(cell.v as number[]).join(',')}]]`;
+      for (const cell of cells)
+        pts += `${pts === '' ? '' : ','}[${cell.b},[${(cell.v as number[]).join(',')}]]`;
       return [`{"metric":${JSON.stringify(name)},"points":[${pts}]${end}`];
     }
   }
 }
 
 /** Groups entries into bodies `{"series":[…]}` of at most `maxChars` UTF-16 units each (an oversized entry goes alone). */
-export function chunkEntries<T extends { json: string[] }>(items: readonly T[], maxChars = MAX_BODY_CHARS): T[][] {
+export function chunkEntries<T extends { json: string[] }>(
+  items: readonly T[],
+  maxChars = MAX_BODY_CHARS,
+): T[][] {
   const chunks: T[][] = [];
   let current: T[] = [];
   let size = 13;

@@ -6,7 +6,7 @@ export type { LambdaContextLike } from './shared.js';
 /** A Lambda handler: async `(event, context)`, or callback-style `(event, context, callback)`. */
 export type LambdaHandler<E, R, C extends LambdaContextLike = LambdaContextLike> =
   | ((event: E, context: C) => R | Promise<R>)
-  | ((event: E, context: C, callback: (error?: unknown, result?: R) => void) => void | Promise<R>);
+  | ((event: E, context: C, callback: (error?: unknown, result?: R) => void) => unknown);
 
 export interface WithMetricsOptions {
   /** Kept free at the end of the invocation: the flush deadline is `remaining time - margin`. Default 500. */
@@ -35,7 +35,8 @@ export function withMetrics<E, R, C extends LambdaContextLike = LambdaContextLik
   handler: LambdaHandler<E, R, C>,
   options: WithMetricsOptions = {},
 ): (event: E, context: C) => Promise<R> {
-  if (typeof handler !== 'function') throw new TypeError('handlerstats: withMetrics(metrics, handler): handler must be a function');
+  if (typeof handler !== 'function')
+    throw new TypeError('handlerstats: withMetrics(metrics, handler): handler must be a function');
   checkOptions(options);
   let cold = true;
   return async (event: E, context: C): Promise<R> => {
@@ -54,7 +55,11 @@ export function withMetrics<E, R, C extends LambdaContextLike = LambdaContextLik
   };
 }
 
-function invoke<E, R, C extends LambdaContextLike>(handler: LambdaHandler<E, R, C>, event: E, context: C): Promise<R> {
+function invoke<E, R, C extends LambdaContextLike>(
+  handler: LambdaHandler<E, R, C>,
+  event: E,
+  context: C,
+): Promise<R> {
   // Callback-style handlers declare 3 parameters; the wrapper itself declares 2, which is what the
   // Node 24 runtime requires.
   if (handler.length < 3) return Promise.resolve((handler as (e: E, c: C) => R | Promise<R>)(event, context));

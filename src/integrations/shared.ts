@@ -21,11 +21,15 @@ export function reportError(metrics: Metrics, error: unknown): void {
 }
 
 /** Milliseconds the flush may take: never past the invocation's own deadline minus the margin. */
-export function flushBudget(context: LambdaContextLike | undefined, options: DeadlineOptions): number | undefined {
+export function flushBudget(
+  context: LambdaContextLike | undefined,
+  options: DeadlineOptions,
+): number | undefined {
   const remaining =
     typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
   const margin = options.deadlineMarginMs ?? DEFAULT_MARGIN_MS;
-  const fromContext = typeof remaining === 'number' && Number.isFinite(remaining) ? remaining - margin : undefined;
+  const fromContext =
+    typeof remaining === 'number' && Number.isFinite(remaining) ? remaining - margin : undefined;
   if (fromContext === undefined) return options.flushTimeoutMs;
   return Math.min(options.flushTimeoutMs ?? Number.POSITIVE_INFINITY, fromContext);
 }
@@ -40,7 +44,10 @@ export async function flushWithin(
   if (budget !== undefined && budget <= 0) {
     reportError(
       metrics,
-      new MetricsError('DEADLINE_EXCEEDED', 'no time left in the invocation to flush; metrics carried to the next one'),
+      new MetricsError(
+        'DEADLINE_EXCEEDED',
+        'no time left in the invocation to flush; metrics carried to the next one',
+      ),
     );
     return false;
   }

@@ -40,7 +40,11 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       return {
         status: res.status,
         body: redact(text, options.apiKey),
-        retryAfterMs: retryAfterMs(res.headers.get('retry-after'), res.headers.get('x-ratelimit-reset'), Date.now()),
+        retryAfterMs: retryAfterMs(
+          res.headers.get('retry-after'),
+          res.headers.get('x-ratelimit-reset'),
+          Date.now(),
+        ),
         bytes: body.byteLength,
       };
     },

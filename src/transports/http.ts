@@ -38,7 +38,11 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     return agent;
   };
 
-  const attempt = (body: Buffer, path: string, signal: AbortSignal): Promise<TransportResponse & { stale?: boolean }> =>
+  const attempt = (
+    body: Buffer,
+    path: string,
+    signal: AbortSignal,
+  ): Promise<TransportResponse & { stale?: boolean }> =>
     new Promise((resolve, reject) => {
       const a = getAgent();
       const req = mod!.request({

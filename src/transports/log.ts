@@ -24,7 +24,8 @@ export function createLogTransport(write: (line: string) => void = (line) => con
       for (const s of payload.series)
         for (const [t, v] of s.points) {
           const values = Array.isArray(v) ? v : [v];
-          for (const value of values) write(JSON.stringify({ e: Math.floor(t), m: s.metric, t: s.tags, v: value }));
+          for (const value of values)
+            write(JSON.stringify({ e: Math.floor(t), m: s.metric, t: s.tags, v: value }));
         }
       return { status: 202 };
     },

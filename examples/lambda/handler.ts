@@ -1,0 +1,40 @@
+// A complete Lambda handler using withMetrics. Deployed by serverless.yml (esbuild bundle) and run
+// by `npm start` against the local intake. Set DD_API_KEY (and DD_SITE or DD_DD_URL) in the function's
+// environment; without a key the metrics are written to the log instead.
+import { createMetrics } from 'handlerstats';
+import { withMetrics } from 'handlerstats/lambda';
+
+interface OrderEvent {
+  orderId?: string;
+  plan?: 'free' | 'pro';
+  items?: number;
+  /** Unix seconds: a late point for an earlier bucket, merged with what was already sent. */
+  placedAt?: number;
+}
+
+export const metrics = createMetrics({
+  namespace: 'shop',
+  tags: { team: 'checkout' },
+  // A Lambda process freezes between invocations: the wrapper flushes before each response instead.
+  flushInterval: 0,
+});
+
+const orders = metrics.counter('orders.placed', { tags: ['source:lambda'] });
+
+export const handler = withMetrics(
+  metrics,
+  async (event: OrderEvent) => {
+    const plan = event.plan ?? 'free';
+    orders.add();
+    metrics.increment('orders.by_plan', 1, { tags: { plan }, timestamp: event.placedAt });
+    metrics.distribution('orders.items', event.items ?? 1, { tags: { plan } });
+    if (event.orderId !== undefined) metrics.set('orders.unique', event.orderId);
+    const total = await metrics.timed('orders.pricing', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return (event.items ?? 1) * 9.5;
+    });
+    metrics.gauge('orders.last_total', total, { tags: { plan } });
+    return { statusCode: 200, body: JSON.stringify({ ok: true, total }) };
+  },
+  { coldStartMetric: 'invocations' },
+);

@@ -111,19 +111,21 @@ export class Aggregator {
     options: MetricOptions | undefined,
     nowMs: number,
   ): void {
+    const bucket = this.bucketFor(options?.timestamp, nowMs);
+    if (bucket === undefined) return;
     const series = this.registry.resolve(kind, name, options?.tags, options?.host);
-    if (series === undefined) return;
+    if (series !== undefined) this.recordInto(series, bucket, value);
+  }
+
+  /** The bucket of a point, or undefined (counted, reported) when its timestamp is unusable or out of window. */
+  private bucketFor(ts: unknown, nowMs: number): number | undefined {
     const nowSeconds = nowMs / 1000;
-    const ts = options?.timestamp;
-    if (ts === undefined) {
-      this.recordInto(series, bucketStart(nowSeconds, this.cfg.interval), value);
-      return;
-    }
+    if (ts === undefined) return bucketStart(nowSeconds, this.cfg.interval);
     const t = toSeconds(ts);
     if (t === undefined) {
       this.stats.dropped.invalid++;
       this.problem('INVALID_TIMESTAMP', 'timestamp must be Unix seconds or a valid Date');
-      return;
+      return undefined;
     }
     if (t.converted) {
       this.stats.timestampsConverted++;
@@ -136,9 +138,9 @@ export class Aggregator {
         'OUT_OF_WINDOW',
         `a point ${Math.round(t.seconds - nowSeconds)} s from now is outside the window`,
       );
-      return;
+      return undefined;
     }
-    this.recordInto(series, bucket, value);
+    return bucket;
   }
 
   /** Resolves and pins a series for a bound instrument. */
@@ -191,15 +193,24 @@ export class Aggregator {
           'EVICTED',
           'a point arrived for a bucket whose sent record was evicted (maxRetainedBuckets)',
         );
+        this.forgetIfEmpty(series);
         return;
       }
-      if (!this.makeRoom(bucket, 1, 1)) return;
+      if (!this.makeRoom(bucket, 1, 1)) {
+        this.forgetIfEmpty(series);
+        return;
+      }
       cell = new Cell(series, bucket, rollup.create(value) as CellValue);
       ledger.add(series, cell);
       ledger.pending++;
     }
     series.hot = cell;
     this.stats.recorded++;
+  }
+
+  /** A series created for a point that was then dropped must not linger (hostile input would grow it). */
+  private forgetIfEmpty(series: Series): void {
+    if (series.cells.length === 0) this.registry.remove(series);
   }
 
   /** Evicts older buckets until `records` more records and `points` more pending points fit. */

@@ -45,6 +45,7 @@ export type ProblemSink = (code: 'INVALID_NAME' | 'INVALID_TAG', detail: string)
 
 /** Past this many raw spellings the alias caches are cleared (they are only shortcuts). */
 const ALIAS_CACHE_LIMIT = 10_000;
+const MAX_NAME_LENGTH = 200;
 
 /**
  * Series identity. Raw names and tag inputs are cached as aliases of interned canonical entries, so a
@@ -145,7 +146,8 @@ export class Registry {
       return undefined;
     }
     if (normalized !== raw) this.normalized++;
-    const full = fullName(this.namespace, normalized);
+    // Datadog's 200-character limit applies to the full name, namespace included.
+    const full = fullName(this.namespace, normalized).slice(0, MAX_NAME_LENGTH);
     let entry = this.names.get(full);
     if (entry === undefined) {
       entry = { id: this.nextNameId++, full, refs: 0, dead: false };

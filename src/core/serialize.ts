@@ -19,6 +19,11 @@ export function percentileSuffix(p: number): string {
   return `${Math.round(p * 1000) / 10}percentile`;
 }
 
+/** `name.suffix`, the name shortened so the whole stays within Datadog's 200 characters. */
+function suffixed(name: string, suffix: string): string {
+  return `${name.slice(0, 199 - suffix.length)}.${suffix}`;
+}
+
 function tail(series: Series): string {
   return `,"host":${JSON.stringify(series.host)},"tags":${series.tags.json}}`;
 }
@@ -68,11 +73,11 @@ export function seriesEntries(series: Series, cells: readonly Cell[], cfg: Seria
       for (const agg of cfg.aggregates) {
         const type = agg === 'count' ? `"count","interval":${cfg.interval}` : '"gauge"';
         const pts = points(cells, (c) => aggregate(c.v as Samples, agg));
-        out.push(`{"metric":${JSON.stringify(`${name}.${agg}`)},"type":${type},"points":[${pts}]${end}`);
+        out.push(`{"metric":${JSON.stringify(suffixed(name, agg))},"type":${type},"points":[${pts}]${end}`);
       }
       for (const p of cfg.percentiles) {
         const pts = points(cells, (c) => (c.v as Samples).percentile(p));
-        const metric = JSON.stringify(`${name}.${percentileSuffix(p)}`);
+        const metric = JSON.stringify(suffixed(name, percentileSuffix(p)));
         out.push(`{"metric":${metric},"type":"gauge","points":[${pts}]${end}`);
       }
       return out;

@@ -172,6 +172,20 @@ describe('node:http API transport against a real server', () => {
     }
   });
 
+  it('413 from the server splits the batch until it fits', async () => {
+    server = await startServer((req, res) => {
+      const n = (req.body as { series: unknown[] }).series.length;
+      if (n > 3) res.writeHead(413).end('{"errors":["Payload too large"]}');
+      else res.writeHead(202).end('{}');
+    });
+    const metrics = client(server.url);
+    for (let i = 0; i < 10; i++) metrics.increment(`c${i}`);
+    const report = await metrics.flush();
+    expect(report.ok).toBe(true);
+    const accepted = server.seen.filter((r) => (r.body as { series: unknown[] }).series.length <= 3);
+    expect(accepted.reduce((n, r) => n + (r.body as { series: unknown[] }).series.length, 0)).toBe(10);
+  });
+
   it('createHttpTransport can be used on its own', async () => {
     server = await startServer();
     const t = createHttpTransport({ intakeUrl: server.url, apiKey: API_KEY });

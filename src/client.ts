@@ -2,7 +2,8 @@ import { Aggregator, type CoreProblem } from './core/aggregator.js';
 import { KIND, type Kind } from './core/rollup.js';
 import { MetricsError, type MetricsErrorCode } from './errors.js';
 import { EventQueue, eventBody } from './events.js';
-import { type FlushCounters, flushError, runFlush } from './flush.js';
+import { type FlushCounters, flushError } from './flush.js';
+import { createFlushQueue } from './flush-queue.js';
 import { defaultEnv, type ResolvedOptions, resolveOptions } from './options.js';
 import { buildStats } from './stats.js';
 import { createTimed, type Timed } from './timed.js';
@@ -117,6 +118,7 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
       percentiles: o.histogramPercentiles,
       maxBufferedPoints: o.maxBufferedPoints,
       maxRetainedBuckets: o.maxRetainedBuckets,
+      additive: transport.additive === true,
     },
     problem,
   );
@@ -158,26 +160,7 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
     };
   };
 
-  let running: Promise<FlushReport> | undefined;
-  let queued: Promise<FlushReport> | undefined;
-  const flushOnce = (includeOpen: boolean, fo?: FlushOptions): Promise<FlushReport> => {
-    if (queued !== undefined) return queued;
-    const start = (): Promise<FlushReport> => {
-      queued = undefined;
-      const p = runFlush(deps, includeOpen, fo);
-      running = p;
-      const clear = (): void => {
-        if (running === p) running = undefined;
-      };
-      p.then(clear, clear);
-      return p;
-    };
-    if (running === undefined) return start();
-    // One flush at a time: a flush called during one waits for it, then sends what is left.
-    const next = running.then(start, start);
-    queued = next;
-    return next;
-  };
+  const flushOnce = createFlushQueue(deps);
 
   const flush = async (fo?: FlushOptions): Promise<FlushReport> => {
     const result = await flushOnce(true, fo);

@@ -24,6 +24,34 @@ export interface FlushDeps {
   random?: () => number;
 }
 
+/** State of one flush run. Once `closed` (deadline or abort), late transport outcomes are ignored. */
+interface Run {
+  deps: FlushDeps;
+  ctx: SendContext;
+  report: FlushReport;
+  closed: boolean;
+  /** Distribution values in requests not yet answered: at the deadline they may still arrive. */
+  distributionsInFlight: number;
+  /** Series and distribution points the backend refused for good (400, 403, …). */
+  rejected: number;
+}
+
+function emptyReport(): FlushReport {
+  return {
+    ok: true,
+    series: 0,
+    points: 0,
+    events: 0,
+    requests: 0,
+    retries: 0,
+    bytes: 0,
+    carried: 0,
+    dropped: 0,
+    durationMs: 0,
+    errors: [],
+  };
+}
+
 /** Runs one flush: drain, send per endpoint, commit what was stored. Never clears unsent data. */
 export async function runFlush(
   deps: FlushDeps,
@@ -44,42 +72,62 @@ export async function runFlush(
     controller.abort(new MetricsError('ABORTED', 'flush aborted by its signal'));
   if (options.signal?.aborted) onUserAbort();
   else options.signal?.addEventListener('abort', onUserAbort, { once: true });
-  const ctx: SendContext = {
-    transport: deps.transport,
-    signal: controller.signal,
-    deadline: started + timeoutMs,
-    counters: deps.counters,
-    random: deps.random ?? Math.random,
+  // The deadline holds even against a transport that ignores the abort signal.
+  const stopped = new Promise<void>((resolve) => {
+    if (controller.signal.aborted) resolve();
+    else controller.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  const run: Run = {
+    deps,
+    ctx: {
+      transport: deps.transport,
+      signal: controller.signal,
+      deadline: started + timeoutMs,
+      counters: deps.counters,
+      random: deps.random ?? Math.random,
+    },
+    report: emptyReport(),
+    closed: false,
+    distributionsInFlight: 0,
+    rejected: 0,
   };
-  const report: FlushReport = {
-    ok: true,
-    series: 0,
-    points: 0,
-    events: 0,
-    requests: 0,
-    retries: 0,
-    bytes: 0,
-    carried: 0,
-    dropped: 0,
-    durationMs: 0,
-    errors: [],
-  };
+  const report = run.report;
   const before = {
     requests: deps.counters.requests,
     retries: deps.counters.retries,
     bytes: deps.counters.bytesSent,
   };
+  const events = deps.events.take();
+  const eventsState = { next: 0 };
+  let total = 0;
   try {
     const drained = deps.aggregator.drain(deps.nowMs() / 1000, includeOpen);
-    await Promise.all([
-      sendEntries(deps, ctx, report, '/api/v1/series', drained.series),
-      sendEntries(deps, ctx, report, '/api/v1/distribution_points', drained.distributions),
-      sendEvents(deps, ctx, report),
+    report.dropped += drained.expired;
+    for (const e of [...drained.series, ...drained.distributions]) total += e.points;
+    await Promise.race([
+      Promise.all([
+        sendEntries(run, '/api/v1/series', drained.series),
+        sendEntries(run, '/api/v1/distribution_points', drained.distributions),
+        sendEvents(run, events, eventsState),
+      ]),
+      stopped,
     ]);
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onUserAbort);
   }
+  run.closed = true;
+  if (controller.signal.aborted) {
+    // Whatever was still in flight may yet arrive: distributions sent again later may count twice.
+    deps.counters.resent += run.distributionsInFlight;
+    const reason = controller.signal.reason;
+    if (!report.errors.some((e) => e === reason) && reason instanceof MetricsError)
+      report.errors.push(reason);
+  }
+  const unsentEvents = events.slice(eventsState.next);
+  if (unsentEvents.length > 0) deps.events.putBack(unsentEvents);
+  report.carried = total - report.points - run.rejected + unsentEvents.length;
+  deps.counters.carriedOver += report.carried;
   report.requests = deps.counters.requests - before.requests;
   report.retries = deps.counters.retries - before.retries;
   report.bytes = deps.counters.bytesSent - before.bytes;
@@ -91,30 +139,32 @@ export async function runFlush(
   return report;
 }
 
-async function sendEntries(
-  deps: FlushDeps,
-  ctx: SendContext,
-  report: FlushReport,
-  path: ApiPath,
-  entries: DrainEntry[],
-): Promise<void> {
+async function sendEntries(run: Run, path: ApiPath, entries: DrainEntry[]): Promise<void> {
   const queue = chunkEntries(entries);
-  while (queue.length > 0) {
+  const isDistribution = path === '/api/v1/distribution_points';
+  while (queue.length > 0 && !run.closed) {
     const chunk = queue.shift()!;
-    const outcome = await sendWithRetry(ctx, { path, body: seriesBody(chunk) });
-    settle(deps, report, path, chunk, outcome, queue);
+    const points = chunk.reduce((n, e) => n + e.points, 0);
+    if (isDistribution) run.distributionsInFlight += points;
+    const outcome = await sendWithRetry(run.ctx, { path, body: seriesBody(chunk) });
+    if (run.closed) return;
+    if (isDistribution) run.distributionsInFlight -= points;
+    settle(run, path, chunk, points, outcome, queue);
   }
 }
 
 function settle(
-  deps: FlushDeps,
-  report: FlushReport,
+  run: Run,
   path: ApiPath,
   chunk: DrainEntry[],
+  points: number,
   outcome: SendOutcome,
   queue: DrainEntry[][],
 ): void {
-  const points = chunk.reduce((n, e) => n + e.points, 0);
+  const { deps, report } = run;
+  const isDistribution = path === '/api/v1/distribution_points';
+  // After an ambiguous failure the values went out again (or will): distributions may count twice.
+  if (isDistribution && outcome.ambiguous) deps.counters.resent += points;
   switch (outcome.kind) {
     case 'ok':
       for (const entry of chunk) deps.aggregator.commit(entry);
@@ -130,9 +180,6 @@ function settle(
       }
       break;
     case 'retry-later':
-      report.carried += points;
-      deps.counters.carriedOver += points;
-      if (outcome.ambiguous && path === '/api/v1/distribution_points') deps.counters.resent += points;
       report.errors.push(outcome.error);
       return;
     case 'rejected':
@@ -141,23 +188,23 @@ function settle(
   // Refused for good: mark as handled so it is not sent again, and count it.
   for (const entry of chunk) deps.aggregator.commit(entry);
   report.dropped += points;
+  run.rejected += points;
   deps.counters.rejected += points;
   report.errors.push(outcome.error);
 }
 
-async function sendEvents(deps: FlushDeps, ctx: SendContext, report: FlushReport): Promise<void> {
-  const events = deps.events.take();
-  for (let i = 0; i < events.length; i++) {
-    const outcome = await sendWithRetry(ctx, { path: '/api/v1/events', body: events[i]! });
-    if (outcome.kind === 'ok') report.events++;
-    else if (outcome.kind === 'retry-later') {
-      const left = events.slice(i);
-      deps.events.putBack(left);
-      report.carried += left.length;
-      deps.counters.carriedOver += left.length;
+async function sendEvents(run: Run, events: string[], state: { next: number }): Promise<void> {
+  const { deps, report } = run;
+  while (state.next < events.length && !run.closed) {
+    const outcome = await sendWithRetry(run.ctx, { path: '/api/v1/events', body: events[state.next]! });
+    if (run.closed) return;
+    if (outcome.kind === 'retry-later') {
       report.errors.push(outcome.error);
       return;
-    } else {
+    }
+    state.next++;
+    if (outcome.kind === 'ok') report.events++;
+    else {
       report.dropped++;
       deps.counters.rejected++;
       report.errors.push(outcome.error);

@@ -19,13 +19,15 @@ export interface SendContext {
   random: () => number;
 }
 
-export type SendOutcome =
+/** `ambiguous`: an earlier attempt may have reached the backend (network error, 5xx, stale-socket retry). */
+export type SendOutcome = { ambiguous: boolean } & (
   | { kind: 'ok'; status: number }
-  /** Nothing stored; may be sent again later (network, 408, 429, 5xx, deadline). */
-  | { kind: 'retry-later'; error: MetricsError; ambiguous: boolean }
+  /** Not stored; may be sent again later (network, 408, 429, 5xx, deadline). */
+  | { kind: 'retry-later'; error: MetricsError }
   /** The backend refused it for good (400, 403, other 4xx): drop and report. */
   | { kind: 'rejected'; error: MetricsError }
-  | { kind: 'too-large'; error: MetricsError };
+  | { kind: 'too-large'; error: MetricsError }
+);
 
 const isRetryableStatus = (s: number): boolean => s === 408 || s === 429 || s >= 500;
 
@@ -93,13 +95,14 @@ export async function sendWithRetry(ctx: SendContext, request: TransportRequest)
       if (!(await backoff(ctx, attempt, undefined))) return { kind: 'retry-later', error, ambiguous };
       continue;
     }
+    if (res.ambiguous === true) ambiguous = true;
     if (res.status >= 200 && res.status < 300) {
       ctx.counters.bytesSent += res.bytes ?? request.body.length;
-      return { kind: 'ok', status: res.status };
+      return { kind: 'ok', status: res.status, ambiguous };
     }
     const error = statusError(request, res);
-    if (res.status === 413) return { kind: 'too-large', error };
-    if (!isRetryableStatus(res.status)) return { kind: 'rejected', error };
+    if (res.status === 413) return { kind: 'too-large', error, ambiguous };
+    if (!isRetryableStatus(res.status)) return { kind: 'rejected', error, ambiguous };
     if (res.status >= 500) ambiguous = true;
     if (!(await backoff(ctx, attempt, res.retryAfterMs))) return { kind: 'retry-later', error, ambiguous };
   }

@@ -30,6 +30,8 @@ export interface TransportResponse {
   retryAfterMs?: number;
   /** Bytes put on the wire (after compression). Defaults to the body length. */
   bytes?: number;
+  /** The transport itself sent the request twice (e.g. a stale keep-alive socket): it may have arrived twice. */
+  ambiguous?: boolean;
 }
 
 /**
@@ -39,6 +41,12 @@ export interface TransportResponse {
  */
 export interface Transport {
   send(request: TransportRequest, signal: AbortSignal): Promise<TransportResponse>;
+  /**
+   * The sink adds up every point it gets (e.g. the Datadog Forwarder, which turns log lines into
+   * distribution points) instead of keeping the last one per timestamp: the client then sends each
+   * count's delta once and never re-sends a merged bucket.
+   */
+  readonly additive?: boolean;
   close?(): void | Promise<void>;
 }
 

@@ -29,6 +29,8 @@ export interface CoreConfig {
   percentiles: readonly number[];
   maxBufferedPoints: number;
   maxRetainedBuckets: number;
+  /** The sink adds every point (the Forwarder reading log lines): send only what is new, keep no records. */
+  additive: boolean;
 }
 
 export type CoreProblem =
@@ -57,6 +59,8 @@ export interface DrainEntry {
   seqs: number[];
   /** Distribution values taken per cell. */
   sizes: number[];
+  /** Count totals as drained (an additive sink gets each delta once). */
+  values: number[];
   json: string[];
   points: number;
 }
@@ -64,6 +68,8 @@ export interface DrainEntry {
 export interface Drained {
   series: DrainEntry[];
   distributions: DrainEntry[];
+  /** Unsent points that aged out of the window and were dropped by this drain. */
+  expired: number;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the table is indexed by kind; each rollup checks its own input
@@ -186,7 +192,7 @@ export class Aggregator {
       this.stats.merged++;
     } else {
       // A point for a bucket whose record was evicted would, sent alone, overwrite the stored total.
-      const retains = series.kind !== KIND.gauge && series.kind !== KIND.distribution;
+      const retains = series.kind !== KIND.gauge && series.kind !== KIND.distribution && !this.cfg.additive;
       if (retains && bucket <= ledger.evictedThrough) {
         this.stats.dropped.evicted++;
         this.problem(
@@ -252,16 +258,18 @@ export class Aggregator {
       this.problem('EXPIRED', `${expired} unsent point(s) aged out of the window before they could be sent`);
     }
     const openFrom = includeOpen ? Number.POSITIVE_INFINITY : bucketStart(nowSeconds, this.cfg.interval);
-    const out: Drained = { series: [], distributions: [] };
+    const out: Drained = { series: [], distributions: [], expired };
     for (const series of this.ledger.sortedSeries()) {
       let entry: DrainEntry | undefined;
       for (const cell of series.cells) {
         if (cell.seq === cell.sent || cell.b >= openFrom) continue;
-        if (entry === undefined) entry = { series, cells: [], seqs: [], sizes: [], json: [], points: 0 };
+        if (entry === undefined)
+          entry = { series, cells: [], seqs: [], sizes: [], values: [], json: [], points: 0 };
         entry.cells.push(cell);
         entry.seqs.push(cell.seq);
         const size = series.kind === KIND.distribution ? (cell.v as number[]).length : 1;
         entry.sizes.push(size);
+        entry.values.push(series.kind === KIND.count ? (cell.v as number) : 0);
         entry.points += size;
       }
       if (entry === undefined) continue;
@@ -277,13 +285,17 @@ export class Aggregator {
     const isDistribution = entry.series.kind === KIND.distribution;
     for (let i = 0; i < entry.cells.length; i++) {
       const cell = entry.cells[i]!;
+      // Evicted or expired while its request was in flight: the ledger no longer holds it.
+      if (cell.i === -1) continue;
       const before = pendingPoints(entry.series.kind, cell);
       if (isDistribution) (cell.v as number[]).splice(0, entry.sizes[i]);
       cell.sent = entry.seqs[i]!;
       if (isDistribution && (cell.v as number[]).length > 0) cell.sent = cell.seq - 1;
+      if (this.cfg.additive && entry.series.kind === KIND.count) (cell.v as number) -= entry.values[i]!;
       ledger.pending -= before - pendingPoints(entry.series.kind, cell);
-      // Gauges (last value wins) and distributions (only new values go out) need no sent record.
-      const keep = entry.series.kind !== KIND.gauge && !isDistribution;
+      // Gauges (last value wins) and distributions (only new values go out) need no sent record;
+      // an additive sink never gets a merged bucket again, so it needs none either.
+      const keep = entry.series.kind !== KIND.gauge && !isDistribution && !this.cfg.additive;
       if (!keep && cell.seq === cell.sent) ledger.removeCell(entry.series, cell);
     }
   }

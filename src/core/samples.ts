@@ -103,7 +103,8 @@ export class Samples {
 
   /** Nearest rank: `sorted[ceil(p * n) - 1]`; within 1% relative error past EXACT_LIMIT samples. */
   percentile(p: number): number {
-    const rank = Math.max(1, Math.ceil(p * this.count));
+    // Round away float noise first: 0.55 * 100 is 55.000000000000001, whose ceiling would be 56.
+    const rank = Math.max(1, Math.ceil(Math.round(p * this.count * 1e9) / 1e9));
     if (this.values !== undefined) {
       this.values.sort((a, b) => a - b);
       return this.values[rank - 1]!;

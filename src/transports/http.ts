@@ -42,9 +42,11 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     body: Buffer,
     path: string,
     signal: AbortSignal,
+    fresh: boolean,
   ): Promise<TransportResponse & { stale?: boolean }> =>
     new Promise((resolve, reject) => {
-      const a = getAgent();
+      // `agent: false`: a one-off connection that cannot be one of the pool's dead sockets.
+      const a = fresh ? false : getAgent();
       const req = mod!.request({
         protocol: base.protocol,
         hostname: base.hostname.replace(/^\[|\]$/g, ''),
@@ -101,14 +103,16 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       if (signal.aborted) throw signal.reason;
       zlib ??= builtin<typeof Zlib>('node:zlib');
       const body = zlib.deflateSync(request.body);
-      const first = await attempt(body, request.path, signal);
+      const first = await attempt(body, request.path, signal, false);
       if (!first.stale) return first;
-      // Every idle socket of this agent is suspect after a freeze: start over with a fresh pool.
-      agent?.destroy();
-      agent = undefined;
-      const second = await attempt(body, request.path, signal);
+      // The idle sockets of the pool are suspect after a freeze: close them (not the ones in use by
+      // sibling requests), and retry this request at once on a fresh connection. The first attempt may
+      // have been read before the reset, so the result is ambiguous.
+      for (const sockets of Object.values(agent?.freeSockets ?? {}))
+        for (const socket of sockets ?? []) socket.destroy();
+      const second = await attempt(body, request.path, signal, true);
       if (second.stale) throw new Error('connection reset on a fresh socket');
-      return second;
+      return { ...second, ambiguous: true };
     },
     close() {
       agent?.destroy();

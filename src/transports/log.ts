@@ -9,12 +9,15 @@ interface WireSeries {
 /**
  * The log transport (`DD_FLUSH_TO_LOG=true`, or no API key): one JSON line per point,
  * `{"e":<int sec>,"m":name,"t":[tags],"v":value}`, the format the Datadog Forwarder reads from
- * CloudWatch. Distribution values get one line each. Events go out as one JSON line each.
+ * CloudWatch. Distribution values get one line each. Events go out as one JSON line each. The Forwarder
+ * adds up what it reads, so this transport is `additive`: a count's later points in a bucket already
+ * written go out as the delta, never as the merged total.
  * @example
  * createMetrics({ transport: createLogTransport((line) => process.stdout.write(`${line}\n`)) });
  */
 export function createLogTransport(write: (line: string) => void = (line) => console.log(line)): Transport {
   return {
+    additive: true,
     async send(request: TransportRequest) {
       if (request.path === '/api/v1/events') {
         write(request.body);

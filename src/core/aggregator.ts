@@ -172,7 +172,9 @@ export class Aggregator {
     if (cell === undefined || cell.b !== bucket) cell = findCell(series, bucket);
     const ledger = this.ledger;
     if (cell !== undefined) {
-      if (series.kind === KIND.distribution && !this.makeRoom(bucket, 0, 1)) return;
+      // A new distribution value, or a sent record turning dirty again, is one more unsent point.
+      const adds = series.kind === KIND.distribution || cell.seq === cell.sent;
+      if (adds && !this.makeRoom(bucket, 0, 1)) return;
       if (series.kind === KIND.set && setIsFull(cell.v as Set<string>, value as string)) {
         this.stats.dropped.overflow++;
         this.problem(

@@ -95,7 +95,12 @@ export async function sendWithRetry(ctx: SendContext, request: TransportRequest)
       if (!(await backoff(ctx, attempt, undefined))) return { kind: 'retry-later', error, ambiguous };
       continue;
     }
-    if (res.ambiguous === true) ambiguous = true;
+    if (res.ambiguous === true) {
+      // The transport already sent it a second time on a fresh connection (stale keep-alive socket).
+      ambiguous = true;
+      ctx.counters.requests++;
+      ctx.counters.retries++;
+    }
     if (res.status >= 200 && res.status < 300) {
       ctx.counters.bytesSent += res.bytes ?? request.body.length;
       return { kind: 'ok', status: res.status, ambiguous };

@@ -95,7 +95,10 @@ export interface MetricsOptions {
   /** Bound on series-bucket records kept for cross-flush merging. Default 50,000. */
   maxRetainedBuckets?: number;
   transport?: Transport;
-  /** Called once per kind of problem (and for every failed flush). Default: `console.warn`. */
+  /**
+   * Called once per kind of bad-input problem, and for every failure nobody else hears of: timer
+   * flushes and the integrations' flushes. A `flush()` you call rejects instead. Default: `console.warn`.
+   */
   onError?: (error: MetricsError) => void;
   /** Clock in milliseconds, like `Date.now`. For tests. */
   now?: () => number;

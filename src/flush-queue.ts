@@ -1,6 +1,9 @@
 import { MetricsError } from './errors.js';
-import { type FlushDeps, runFlush } from './flush.js';
+import { type FlushDeps, type FlushHandle, runFlush } from './flush.js';
 import type { FlushOptions, FlushReport } from './types.js';
+
+/** How long past its deadline a flush may stay unsettled before it is given up as dead. */
+const ABANDON_GRACE_MS = 1000;
 
 interface Queued {
   includeOpen: boolean;
@@ -19,9 +22,14 @@ export function createFlushQueue(
 ): (includeOpen: boolean, options?: FlushOptions) => Promise<FlushReport> {
   let running: Promise<FlushReport> | undefined;
   let queued: Queued | undefined;
+  let handle: FlushHandle = { abandon: () => {} };
+  let runningUntil = 0;
 
   const start = (includeOpen: boolean, options: FlushOptions | undefined): Promise<FlushReport> => {
-    const p = runFlush(deps, includeOpen, options);
+    handle = { abandon: () => {} };
+    const timeoutMs = Math.min(options?.timeoutMs ?? deps.timeoutMs, deps.timeoutMs);
+    runningUntil = performance.now() + timeoutMs + ABANDON_GRACE_MS;
+    const p = runFlush(deps, includeOpen, options, handle);
     running = p;
     const clear = (): void => {
       if (running === p) running = undefined;
@@ -31,6 +39,12 @@ export function createFlushQueue(
   };
 
   return (includeOpen, options) => {
+    if (running !== undefined && performance.now() > runningUntil) {
+      // Far past its own deadline and still not settled: it can never settle. Give it up.
+      handle.abandon();
+      running = undefined;
+      queued = undefined;
+    }
     if (running === undefined) return start(includeOpen, options);
     if (queued === undefined) {
       const q: Queued = { includeOpen, options, promise: Promise.resolve(undefined as never) };

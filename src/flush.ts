@@ -24,6 +24,15 @@ export interface FlushDeps {
   random?: () => number;
 }
 
+/**
+ * Lets the flush queue give up on a run that can never settle (on Workers, a flush started outside
+ * `waitUntil` is frozen forever when its request ends, its own deadline timer with it). Its data was
+ * never committed, so the next drain takes it again; its unsent events go back to the queue.
+ */
+export interface FlushHandle {
+  abandon: () => void;
+}
+
 /** State of one flush run. Once `closed` (deadline or abort), late transport outcomes are ignored. */
 interface Run {
   deps: FlushDeps;
@@ -57,6 +66,7 @@ export async function runFlush(
   deps: FlushDeps,
   includeOpen: boolean,
   options: FlushOptions = {},
+  handle?: FlushHandle,
 ): Promise<FlushReport> {
   const started = performance.now();
   const timeoutMs = Math.min(options.timeoutMs ?? deps.timeoutMs, deps.timeoutMs);
@@ -98,7 +108,21 @@ export async function runFlush(
     bytes: deps.counters.bytesSent,
   };
   const events = deps.events.take();
-  const eventsState = { next: 0 };
+  const eventsState = { next: 0, returned: false };
+  const returnEvents = (): number => {
+    if (eventsState.returned) return 0;
+    eventsState.returned = true;
+    const unsent = events.slice(eventsState.next);
+    if (unsent.length > 0) deps.events.putBack(unsent);
+    return unsent.length;
+  };
+  if (handle !== undefined)
+    handle.abandon = () => {
+      if (run.closed) return;
+      run.closed = true;
+      deps.counters.resent += run.distributionsInFlight;
+      returnEvents();
+    };
   let total = 0;
   try {
     const drained = deps.aggregator.drain(deps.nowMs() / 1000, includeOpen);
@@ -124,9 +148,7 @@ export async function runFlush(
     if (!report.errors.some((e) => e === reason) && reason instanceof MetricsError)
       report.errors.push(reason);
   }
-  const unsentEvents = events.slice(eventsState.next);
-  if (unsentEvents.length > 0) deps.events.putBack(unsentEvents);
-  report.carried = total - report.points - run.rejected + unsentEvents.length;
+  report.carried = total - report.points - run.rejected + returnEvents();
   deps.counters.carriedOver += report.carried;
   report.requests = deps.counters.requests - before.requests;
   report.retries = deps.counters.retries - before.retries;

@@ -10,7 +10,11 @@ import type { MetricsOptions } from './types.js';
  * const metrics = createMetrics({ apiKey: env.DD_API_KEY, flushInterval: 0 });
  */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
-  return createMetricsWith(options, (o) =>
+  // Cloudflare Workers refuse timers at module scope (the Worker fails to start) and drop them when the
+  // request ends, so there the timer is off unless asked for; handlerstats/fetch-handler flushes instead.
+  const ua = (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent;
+  const timerOff = ua === 'Cloudflare-Workers' && options?.flushInterval === undefined;
+  return createMetricsWith(timerOff ? { ...options, flushInterval: 0 } : options, (o) =>
     createFetchTransport({ intakeUrl: o.intakeUrl, apiKey: o.apiKey ?? '' }),
   );
 }

@@ -1,0 +1,140 @@
+// Workers-style integrations: a wrapper for module handler objects and a method decorator for classes.
+// No `node:*` import on this path (Workers have no Node built-ins unless nodejs_compat is on).
+import type { Metrics } from '../client.js';
+import { type MethodDecorator, methodDecorator } from '../decorate.js';
+import {
+  checkOptions,
+  type FetchMetricsOptions,
+  findEnv,
+  findTarget,
+  flushFor,
+  lazyMetrics,
+  type MetricsSource,
+} from './fetch-context.js';
+
+export type { ExecutionContextLike, FetchMetricsOptions, MetricsSource } from './fetch-context.js';
+export { metricsPerIsolate } from './fetch-context.js';
+
+type Method = (this: unknown, ...args: never[]) => unknown;
+type HandlerMethod<Env> = (input: never, env: Env, ctx: never) => unknown;
+
+/** The handlers of a Workers module that get a flush; every other property is kept as is. */
+export type FetchHandlerLike<Env> = {
+  fetch?: HandlerMethod<Env>;
+  scheduled?: HandlerMethod<Env>;
+  queue?: HandlerMethod<Env>;
+};
+
+const WRAPPED = ['fetch', 'scheduled', 'queue'] as const;
+
+type Flushed<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : F;
+
+/** `H` with its `fetch`/`scheduled`/`queue` made async (they resolve after the flush was handed over). */
+export type WithFlush<H> = { [K in keyof H]: K extends (typeof WRAPPED)[number] ? Flushed<H[K]> : H[K] };
+
+type MetricsFor = (env: () => unknown) => Metrics;
+
+/** Flushes for one call; resolves when the caller may return. Never rejects, never changes the outcome. */
+function flushAfter(
+  self: unknown,
+  args: readonly unknown[],
+  metricsFor: MetricsFor,
+  options: FetchMetricsOptions,
+) {
+  let metrics: Metrics;
+  try {
+    metrics = metricsFor(() => findEnv(self, args));
+  } catch (error) {
+    // A throwing factory (bad options) must not replace the handler's own result or error.
+    console.warn(
+      `[handlerstats] the metrics factory threw: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return Promise.resolve();
+  }
+  return flushFor(metrics, findTarget(self, args), options);
+}
+
+/** Calls `method`, then flushes once it settled; the result or the error passes through unchanged. */
+async function callThenFlush(
+  method: Method,
+  self: unknown,
+  args: never[],
+  metricsFor: MetricsFor,
+  options: FetchMetricsOptions,
+): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = await method.apply(self, args);
+  } catch (error) {
+    await flushAfter(self, args, metricsFor, options);
+    throw error;
+  }
+  await flushAfter(self, args, metricsFor, options);
+  return result;
+}
+
+/**
+ * Wraps a Workers module handler object (`{ fetch, scheduled?, queue? }`): after each call the client
+ * is flushed through `ctx.waitUntil` (or awaited, with `flush: 'await'`). Responses and errors pass
+ * through unchanged; a failed flush goes to `onError` and its data stays buffered for the next request.
+ * A factory `(env) => Metrics` is called once per isolate, on the first request.
+ * @example
+ * import { createMetrics } from 'handlerstats';
+ * import { metricsPerIsolate, withFetchMetrics } from 'handlerstats/fetch-handler';
+ * const metricsFor = metricsPerIsolate((env: Env) => createMetrics({ apiKey: env.DD_API_KEY, flushInterval: 0 }));
+ * export default withFetchMetrics(metricsFor, {
+ *   async fetch(request, env: Env) {
+ *     metricsFor(env).increment('requests');
+ *     return new Response('ok');
+ *   },
+ * });
+ */
+export function withFetchMetrics<Env = never, H extends FetchHandlerLike<Env> = FetchHandlerLike<Env>>(
+  metricsOrFactory: MetricsSource<Env>,
+  handler: H,
+  options: FetchMetricsOptions = {},
+): WithFlush<H> {
+  if (typeof handler !== 'object' || handler === null)
+    throw new TypeError('handlerstats: withFetchMetrics(metrics, handler): handler must be an object');
+  checkOptions(options);
+  const metricsFor = lazyMetrics(metricsOrFactory);
+  const wrapped: Record<string, unknown> = { ...handler };
+  for (const key of WRAPPED) {
+    const method = handler[key] as Method | undefined;
+    if (typeof method !== 'function') continue;
+    wrapped[key] = function (this: unknown, ...args: never[]): unknown {
+      return callThenFlush(method, this ?? handler, args, metricsFor, options);
+    };
+  }
+  return wrapped as WithFlush<H>;
+}
+
+/**
+ * A method decorator (TC39 standard or `experimentalDecorators`) that flushes after the method: through
+ * `ctx.waitUntil` when it finds an execution context (an argument, or `this.ctx` in a WorkerEntrypoint or
+ * Durable Object), awaited within the deadline when it finds a Lambda context, awaited otherwise.
+ * A factory gets `this.env`, else the argument before the execution context, else `process.env`.
+ * @example
+ * import { WorkerEntrypoint } from 'cloudflare:workers';
+ * import { flushMetrics } from 'handlerstats/fetch-handler';
+ * export default class extends WorkerEntrypoint<Env> {
+ *   @flushMetrics(metricsFor)
+ *   async fetch(request: Request) {
+ *     metricsFor(this.env).increment('requests');
+ *     return new Response('ok');
+ *   }
+ * }
+ */
+export function flushMetrics<Env = never>(
+  metricsOrFactory: MetricsSource<Env>,
+  options: FetchMetricsOptions = {},
+): MethodDecorator {
+  checkOptions(options);
+  const metricsFor = lazyMetrics(metricsOrFactory);
+  return methodDecorator(
+    (method) =>
+      function (this: unknown, ...args: never[]): unknown {
+        return callThenFlush(method, this, args, metricsFor, options);
+      },
+  );
+}

@@ -5,7 +5,8 @@ import { build } from 'esbuild';
 
 export async function bundleWorker(entry: string): Promise<string> {
   for (const file of ['dist/worker.js', 'dist/fetch-handler.js'])
-    if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` before the workerd tests`);
+    if (!existsSync(file))
+      throw new Error(`${file} is missing: run \`npm run build\` before the workerd tests`);
   const result = await build({
     entryPoints: [entry],
     bundle: true,

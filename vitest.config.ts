@@ -10,8 +10,48 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/workerd/**', 'test/faults/**', 'node_modules/**'],
+          exclude: [
+            'test/workerd/**',
+            'test/faults/**',
+            'test/lambda-runtime/**',
+            'test/serverless/**',
+            'node_modules/**',
+          ],
           testTimeout: 20_000,
+        },
+      },
+      {
+        // Reliability: fault injection (local intake + raw TCP front), concurrent load against VictoriaMetrics.
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 30_000,
+          execArgv: ['--expose-gc'],
+        },
+      },
+      {
+        // The real aws-lambda-ric (Node 20/22/24 binaries from scripts/node-versions.mjs), frozen between
+        // invocations by a Runtime API emulator, and `serverless package` run offline.
+        extends: true,
+        test: {
+          name: 'lambda-runtime',
+          include: ['test/lambda-runtime/**/*.test.ts', 'test/serverless/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      // Inside workerd through @cloudflare/vitest-pool-workers (its own config: the pool is a Vite plugin).
+      'test/workerd/vitest.config.ts',
+      {
+        // workerd driven by Miniflare from Node, with production request semantics (cancellation).
+        extends: true,
+        test: {
+          name: 'workerd-miniflare',
+          include: ['test/workerd/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
     ],

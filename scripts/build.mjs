@@ -1,6 +1,6 @@
 // Builds dist/: one ESM bundle per public entry (shared code in chunks), plus .d.ts from tsc.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 export const entryPoints = {
@@ -8,7 +8,11 @@ export const entryPoints = {
   worker: 'src/worker.ts',
   testing: 'src/testing.ts',
   lambda: 'src/integrations/lambda.ts',
+  middy: 'src/integrations/middy.ts',
+  intake: 'src/intake/index.ts',
+  cli: 'src/cli.ts', // keeps its `#!/usr/bin/env node` line (esbuild preserves an entry's hashbang)
   'fetch-handler': 'src/integrations/fetch-handler.ts',
+  undici: 'src/transports/undici.ts',
 };
 
 rmSync('dist', { recursive: true, force: true });
@@ -24,6 +28,7 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
 });
+chmodSync('dist/cli.js', 0o755);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
 });

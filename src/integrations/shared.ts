@@ -4,7 +4,6 @@ import { MetricsError } from '../errors.js';
 /** The part of the Lambda context handlerstats reads (declared here: no @types/aws-lambda needed). */
 export interface LambdaContextLike {
   getRemainingTimeInMillis?: () => number;
-  [key: string]: unknown;
 }
 
 export interface DeadlineOptions {

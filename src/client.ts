@@ -81,7 +81,8 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
     errors: {},
   };
   const report = (error: MetricsError, once: boolean): void => {
-    counters.errors[error.code] = (counters.errors[error.code] ?? 0) + 1;
+    // A failed flush's errors were counted by the flush itself; its summary error is only passed on.
+    if (!isFlushSummary(error)) counters.errors[error.code] = (counters.errors[error.code] ?? 0) + 1;
     if (once && reported.has(error.code)) return;
     reported.add(error.code);
     try {
@@ -139,6 +140,7 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
       else aggregator.invalid(`metric value must be a finite number, got ${describeValue(value)}`);
     } catch (error) {
       if (o.strict) throw error;
+      aggregator.stats.dropped.invalid++;
       report(new MetricsError('INVALID_VALUE', 'unexpected input was dropped', { cause: error }), true);
     }
   };
@@ -163,6 +165,7 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
   const flushOnce = createFlushQueue(deps);
 
   const flush = async (fo?: FlushOptions): Promise<FlushReport> => {
+    checkFlushOptions(fo);
     const result = await flushOnce(true, fo);
     if (!result.ok) throw flushError(result);
     return result;
@@ -198,6 +201,11 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
         else if (!events.push(body)) problem('OVERFLOW', 'event queue full: oldest event dropped');
       } catch (error) {
         if (o.strict) throw error;
+        aggregator.stats.dropped.invalid++;
+        report(
+          new MetricsError('INVALID_VALUE', 'an event with unusable options was dropped', { cause: error }),
+          true,
+        );
       }
     },
     timed: createTimed((name, ms, opts) => record(KIND.histogram, name, ms, opts)),
@@ -226,6 +234,24 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
       ),
   };
   return metrics;
+}
+
+function isFlushSummary(error: MetricsError): boolean {
+  return typeof error.details === 'object' && error.details !== null && 'report' in error.details;
+}
+
+function checkFlushOptions(fo: unknown): void {
+  if (fo === undefined) return;
+  if (typeof fo !== 'object' || fo === null)
+    throw new TypeError('handlerstats: option "flush(options)" must be an object');
+  const { timeoutMs, signal } = fo as FlushOptions;
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)))
+    throw new RangeError('handlerstats: option "timeoutMs" of flush() must be a non-negative number');
+  if (
+    signal !== undefined &&
+    typeof (signal as { addEventListener?: unknown })?.addEventListener !== 'function'
+  )
+    throw new TypeError('handlerstats: option "signal" of flush() must be an AbortSignal');
 }
 
 function describeValue(value: unknown): string {

@@ -220,6 +220,8 @@ async function sendEvents(run: Run, events: string[], state: { next: number }): 
   while (state.next < events.length && !run.closed) {
     const outcome = await sendWithRetry(run.ctx, { path: '/api/v1/events', body: events[state.next]! });
     if (run.closed) return;
+    // Datadog creates one event per POST: after an ambiguous failure it may exist twice.
+    if (outcome.ambiguous) deps.counters.resent++;
     if (outcome.kind === 'retry-later') {
       report.errors.push(outcome.error);
       return;

@@ -83,6 +83,14 @@ function isLoopback(hostname: string): boolean {
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
+/** Throws unless `url` is https, or http to loopback, or http with `allowInsecureHttp`. */
+export function assertSecureIntake(url: URL, allowInsecureHttp: boolean | undefined): void {
+  if (url.protocol === 'http:' && !isLoopback(url.hostname) && allowInsecureHttp !== true)
+    throw new RangeError(
+      'handlerstats: option "intakeUrl" uses plain http to a non-loopback host; use https or set allowInsecureHttp: true',
+    );
+}
+
 /** The intake base URL, checked: https, or http only for loopback or with `allowInsecureHttp`. */
 export function resolveIntake(options: MetricsOptions, env: Env): string {
   const explicit = str('intakeUrl', options.intakeUrl) ?? env.DD_DD_URL;
@@ -100,10 +108,7 @@ export function resolveIntake(options: MetricsOptions, env: Env): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new RangeError(`handlerstats: option "intakeUrl" must be http(s), got "${url.protocol}"`);
-  if (url.protocol === 'http:' && !isLoopback(url.hostname) && options.allowInsecureHttp !== true)
-    throw new RangeError(
-      'handlerstats: option "intakeUrl" uses plain http to a non-loopback host; use https or set allowInsecureHttp: true',
-    );
+  assertSecureIntake(url, options.allowInsecureHttp);
   if (url.username !== '' || url.password !== '' || url.search !== '')
     throw new RangeError('handlerstats: option "intakeUrl" must not carry credentials or a query string');
   return url.href.replace(/\/+$/, '');

@@ -21,7 +21,11 @@ export function normalizeTag(raw: string): string {
   if (TAG_OK.test(raw) && !raw.endsWith(':') && !raw.includes('__')) return raw;
   let out = raw.toLowerCase().replace(/[^\p{L}\p{N}_\-:./]+/gu, '_');
   out = out.replace(/_{2,}/g, '_').replace(/^[^\p{L}]+/u, '');
-  if (out.length > MAX_LENGTH) out = Array.from(out).slice(0, MAX_LENGTH).join('');
+  if (out.length > MAX_LENGTH) {
+    out = out.slice(0, MAX_LENGTH);
+    // Never cut a surrogate pair in half.
+    if (/[\uD800-\uDBFF]$/.test(out)) out = out.slice(0, -1);
+  }
   return out.replace(/[_:]+$/, '');
 }
 

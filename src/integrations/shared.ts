@@ -15,8 +15,12 @@ const DEFAULT_MARGIN_MS = 500;
 
 /** Hands an error an integration caught to the client's `onError` (never to the handler). */
 export function reportError(metrics: Metrics, error: unknown): void {
-  const report = (metrics as Partial<Record<typeof REPORT_ERROR, (e: unknown) => void>>)[REPORT_ERROR];
+  const report =
+    typeof metrics === 'object' && metrics !== null
+      ? (metrics as Partial<Record<typeof REPORT_ERROR, (e: unknown) => void>>)[REPORT_ERROR]
+      : undefined;
   if (typeof report === 'function') report(error);
+  else console.warn(`[handlerstats] ${error instanceof Error ? error.message : String(error)}`);
 }
 
 /** Milliseconds the flush may take: never past the invocation's own deadline minus the margin. */
@@ -39,7 +43,26 @@ export async function flushWithin(
   context: LambdaContextLike | undefined,
   options: DeadlineOptions,
 ): Promise<boolean> {
-  const budget = flushBudget(context, options);
+  if (typeof (metrics as Partial<Metrics> | undefined)?.flush !== 'function') {
+    reportError(
+      metrics,
+      new TypeError(
+        'handlerstats: the integration was given no metrics client (a factory returned nothing?)',
+      ),
+    );
+    return false;
+  }
+  let budget: number | undefined;
+  try {
+    budget = flushBudget(context, options);
+  } catch (error) {
+    // A context whose getRemainingTimeInMillis throws: flush with the client's own deadline.
+    reportError(
+      metrics,
+      new MetricsError('INTEGRATION_ERROR', 'getRemainingTimeInMillis() threw', { cause: error }),
+    );
+    budget = options.flushTimeoutMs;
+  }
   if (budget !== undefined && budget <= 0) {
     reportError(
       metrics,

@@ -1,9 +1,12 @@
+import { assertSecureIntake } from '../options.js';
 import type { Transport, TransportRequest, TransportResponse } from '../types.js';
 import { redact, requestHeaders, retryAfterMs } from './headers.js';
 
 export interface FetchTransportOptions {
   intakeUrl: string;
   apiKey: string;
+  /** Allow `http://` to a non-loopback host (the API key would travel in clear text). Default false. */
+  allowInsecureHttp?: boolean;
   /** Defaults to the global `fetch`. */
   fetch?: typeof fetch;
 }
@@ -22,6 +25,7 @@ async function deflate(text: string): Promise<ArrayBuffer> {
  * createMetrics({ transport: createFetchTransport({ intakeUrl: 'https://api.datadoghq.com', apiKey: env.DD_API_KEY }) });
  */
 export function createFetchTransport(options: FetchTransportOptions): Transport {
+  assertSecureIntake(new URL(options.intakeUrl), options.allowInsecureHttp);
   const base = options.intakeUrl.replace(/\/+$/, '');
   const headers = requestHeaders(options.apiKey, 'fetch');
   return {

@@ -1,5 +1,6 @@
 import type * as Http from 'node:http';
 import type * as Zlib from 'node:zlib';
+import { assertSecureIntake } from '../options.js';
 import type { Transport, TransportRequest, TransportResponse } from '../types.js';
 import { redact, requestHeaders, retryAfterMs } from './headers.js';
 
@@ -7,6 +8,8 @@ export interface HttpTransportOptions {
   /** Base URL, e.g. `https://api.datadoghq.com` or `http://127.0.0.1:8428/datadog`. */
   intakeUrl: string;
   apiKey: string;
+  /** Allow `http://` to a non-loopback host (the API key would travel in clear text). Default false. */
+  allowInsecureHttp?: boolean;
 }
 
 const MAX_RESPONSE_BODY = 4096;
@@ -25,6 +28,7 @@ const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM
  */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
   const base = new URL(options.intakeUrl);
+  assertSecureIntake(base, options.allowInsecureHttp);
   const secure = base.protocol === 'https:';
   const prefix = base.pathname.replace(/\/+$/, '');
   const headers = requestHeaders(options.apiKey, `node ${process.version}`);

@@ -204,7 +204,13 @@ export class Aggregator {
         this.forgetIfEmpty(series);
         return;
       }
-      if (!this.makeRoom(bucket, 1, 1)) {
+      // Eviction may take this series' last record; it must stay registered (the ledger re-adds it below),
+      // or the next call would create a second series with the same identity.
+      const pinned = series.pinned;
+      series.pinned = true;
+      const room = this.makeRoom(bucket, 1, 1);
+      series.pinned = pinned;
+      if (!room) {
         this.forgetIfEmpty(series);
         return;
       }

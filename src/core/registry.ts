@@ -8,7 +8,41 @@ export interface TagSet {
   readonly json: string;
   refs: number;
   dead: boolean;
+  /** The first default-host series with this tag set: most tag sets have exactly one, found with no lookup. */
+  series: Series | undefined;
+  /** Further default-host series with this tag set, by `name id * 8 + kind`. */
+  more: Map<number, Series> | undefined;
 }
+
+/** One step of a raw tags input: an array element, or an object's key or value. */
+type Part = string | number | boolean;
+
+/**
+ * A prefix in an alias trie of raw tags inputs (arrays: their elements; objects: key, value, key, value…).
+ * Parts are compared by value, never joined into a key. The last part leads to the tag set directly (a
+ * leaf costs one slot, not a node). The first child and the first leaf are kept inline: most positions
+ * only ever see one value.
+ */
+interface TagNode {
+  /** The tag set of the empty input (root only). */
+  set: TagSet | undefined;
+  key: Part | undefined;
+  child: TagNode | undefined;
+  next: Map<Part, TagNode> | undefined;
+  leafKey: Part | undefined;
+  leafSet: TagSet | undefined;
+  leaves: Map<Part, TagSet> | undefined;
+}
+
+const tagNode = (): TagNode => ({
+  set: undefined,
+  key: undefined,
+  child: undefined,
+  next: undefined,
+  leafKey: undefined,
+  leafSet: undefined,
+  leaves: undefined,
+});
 
 interface NameEntry {
   readonly id: number;
@@ -20,25 +54,36 @@ interface NameEntry {
 /** One series: type + full name + host + tag set. Holds its series-bucket cells. */
 export class Series {
   readonly kind: Kind;
-  readonly name: string;
   readonly host: string;
   readonly tags: TagSet;
-  readonly key: number;
   readonly nameEntry: NameEntry;
-  cells: Cell[] = [];
+  cells: Cell[] = oneSlot();
   /** The cell used last: the hot path checks it before searching. */
   hot: Cell | undefined = undefined;
   /** Held by a bound instrument: kept even when it has no cells. */
   pinned = false;
 
-  constructor(kind: Kind, entry: NameEntry, host: string, tags: TagSet, key: number) {
+  constructor(kind: Kind, entry: NameEntry, host: string, tags: TagSet) {
     this.kind = kind;
     this.nameEntry = entry;
-    this.name = entry.full;
     this.host = host;
     this.tags = tags;
-    this.key = key;
   }
+
+  /** Full metric name (namespace included). A getter: one field less per series. */
+  get name(): string {
+    return this.nameEntry.full;
+  }
+}
+
+/**
+ * An empty array with room for one element. Most series hold one bucket at a time, and V8 gives an array
+ * that starts as `[]` 17 slots on its first `push` (136 bytes per series, for nothing).
+ */
+function oneSlot(): Cell[] {
+  const cells: (Cell | undefined)[] = [undefined];
+  cells.pop();
+  return cells as Cell[];
 }
 
 export type ProblemSink = (code: 'INVALID_NAME' | 'INVALID_TAG', detail: string) => void;
@@ -59,11 +104,13 @@ export class Registry {
   private readonly names = new Map<string, NameEntry>();
   private readonly nameAliases = new Map<string, NameEntry>();
   private readonly tagSets = new Map<string, TagSet>();
-  private readonly tagAliases = new Map<string, TagSet>();
-  private readonly byKey = new Map<number, Series>();
-  private readonly byHost = new Map<string, Map<number, Series>>();
+  private readonly byHost = new Map<string, Map<string, Series>>();
+  /** Tags inputs seen before, by their raw parts: a repeat costs at most one Map lookup per part. */
+  private arrayTrie = tagNode();
+  private objectTrie = tagNode();
+  private trieSize = 0;
   private lastArray: readonly unknown[] | undefined;
-  private lastArrayCopy: unknown[] = [];
+  private lastArrayCopy: unknown[] | undefined;
   private lastArraySet: TagSet | undefined;
   private nextId = 1;
   private nextNameId = 1;
@@ -86,26 +133,61 @@ export class Registry {
     const entry = this.name(rawName);
     if (entry === undefined) return undefined;
     const tagSet = tags === undefined ? this.emptyTags : this.tagSet(tags);
-    // Numeric key: no string building on the hot path. Ids stay below 2^23 (names) and 2^26 (tag sets)
-    // for any realistic process; past that keys could collide, so ids are never reused below.
-    const key = tagSet.id * 67_108_864 + entry.id * 8 + kind;
     const h = typeof host === 'string' ? host : this.defaultHost;
-    const map = this.mapFor(h);
+    if (h !== this.defaultHost) return this.resolveOnHost(kind, entry, tagSet, h);
+    // Default host: series hang off their tag set (no index entry, no numeric key to box).
+    const first = tagSet.series;
+    if (first !== undefined && first.nameEntry === entry && first.kind === kind) return first;
+    const key = entry.id * 8 + kind;
+    const found = tagSet.more?.get(key);
+    if (found !== undefined) return found;
+    const series = this.create(kind, entry, h, tagSet);
+    if (first === undefined) tagSet.series = series;
+    else {
+      tagSet.more ??= new Map();
+      tagSet.more.set(key, series);
+    }
+    return series;
+  }
+
+  /** A host other than the default one (a per-call option, rare): indexed per host by exact ids. */
+  private resolveOnHost(kind: Kind, entry: NameEntry, tagSet: TagSet, host: string): Series {
+    const key = hostKey(entry.id * 8 + kind, tagSet);
+    let map = this.byHost.get(host);
+    if (map === undefined) {
+      map = new Map();
+      this.byHost.set(host, map);
+    }
     const found = map.get(key);
     if (found !== undefined) return found;
-    const series = new Series(kind, entry, h, tagSet, key);
+    const series = this.create(kind, entry, host, tagSet);
+    map.set(key, series);
+    return series;
+  }
+
+  private create(kind: Kind, entry: NameEntry, host: string, tagSet: TagSet): Series {
     entry.refs++;
     tagSet.refs++;
-    map.set(key, series);
     this.size++;
-    return series;
+    return new Series(kind, entry, host, tagSet);
   }
 
   /** Forgets a series with no cells left (never a pinned one). */
   remove(series: Series): void {
     if (series.pinned) return;
-    const map = this.mapFor(series.host);
-    if (map.get(series.key) === series) map.delete(series.key);
+    const tags = series.tags;
+    const key = series.nameEntry.id * 8 + series.kind;
+    if (series.host === this.defaultHost) {
+      if (tags.series === series) tags.series = undefined;
+      else if (tags.more?.get(key) === series) {
+        tags.more.delete(key);
+        if (tags.more.size === 0) tags.more = undefined;
+      }
+    } else {
+      const map = this.byHost.get(series.host);
+      const k = hostKey(key, tags);
+      if (map?.get(k) === series) map.delete(k);
+    }
     series.hot = undefined;
     this.size--;
     const entry = series.nameEntry;
@@ -113,21 +195,10 @@ export class Registry {
       entry.dead = true;
       this.names.delete(entry.full);
     }
-    const tags = series.tags;
     if (--tags.refs === 0) {
       tags.dead = true;
       this.tagSets.delete(tags.json);
     }
-  }
-
-  private mapFor(host: string): Map<number, Series> {
-    if (host === this.defaultHost) return this.byKey;
-    let map = this.byHost.get(host);
-    if (map === undefined) {
-      map = new Map();
-      this.byHost.set(host, map);
-    }
-    return map;
   }
 
   private name(raw: unknown): NameEntry | undefined {
@@ -160,49 +231,134 @@ export class Registry {
 
   private tagSet(input: unknown): TagSet {
     if (Array.isArray(input)) {
-      const last = this.lastArraySet;
-      if (
-        input === this.lastArray &&
-        last !== undefined &&
-        !last.dead &&
-        sameElements(input, this.lastArrayCopy)
-      )
-        return last;
-      const set = this.tagSetFromKey(arrayKey(input), input);
+      // The same array object again (a hoisted constant): compare it with a copy taken on its first
+      // repeat, so an in-place mutation is still noticed. A fresh array (a literal) goes to the trie.
+      if (input === this.lastArray) {
+        const copy = this.lastArrayCopy;
+        const last = this.lastArraySet!;
+        if (copy !== undefined && !last.dead && sameElements(input, copy)) return last;
+        const set = this.arrayTagSet(input);
+        this.lastArrayCopy = input.slice();
+        this.lastArraySet = set;
+        return set;
+      }
+      const set = this.arrayTagSet(input);
       this.lastArray = input;
-      this.lastArrayCopy = input.slice();
+      this.lastArrayCopy = undefined;
       this.lastArraySet = set;
       return set;
     }
-    if (typeof input === 'object' && input !== null) return this.tagSetFromKey(objectKey(input), input);
+    if (typeof input === 'object' && input !== null) return this.objectTagSet(input);
     this.problem('INVALID_TAG', `tags must be an array of strings or an object, got ${typeof input}`);
     return this.emptyTags;
   }
 
-  private tagSetFromKey(key: string | undefined, input: unknown): TagSet {
-    const alias = key === undefined ? undefined : this.tagAliases.get(key);
-    if (alias !== undefined && !alias.dead) return alias;
+  private arrayTagSet(input: readonly unknown[]): TagSet {
+    let node: TagNode | undefined = this.arrayTrie;
+    const last = input.length - 1;
+    for (let i = 0; i < last && node !== undefined; i++) {
+      const tag = input[i];
+      // Arrays holding non-strings are never cached.
+      if (typeof tag !== 'string') return this.canonical(input);
+      node = node.key === tag ? node.child : node.next?.get(tag);
+    }
+    let found: TagSet | undefined;
+    if (last < 0) found = node!.set;
+    else if (node !== undefined) {
+      const tag = input[last];
+      if (typeof tag !== 'string') return this.canonical(input);
+      found = node.leafKey === tag ? node.leafSet : node.leaves?.get(tag);
+    }
+    if (found !== undefined && !found.dead) return found;
+    const set = this.canonical(input);
+    if (allStrings(input)) this.remember(input, set, false);
+    return set;
+  }
+
+  private objectTagSet(input: object): TagSet {
+    const keys = Object.keys(input);
+    const record = input as Record<string, unknown>;
+    let node: TagNode | undefined = this.objectTrie;
+    let found: TagSet | undefined = keys.length === 0 ? node.set : undefined;
+    const last = keys.length - 1;
+    for (let i = 0; i <= last && node !== undefined; i++) {
+      const key = keys[i]!;
+      const value = record[key];
+      node = node.key === key ? node.child : node.next?.get(key);
+      if (node === undefined) break;
+      if (!isPart(value)) return this.canonical(input);
+      if (i < last) node = node.key === value ? node.child : node.next?.get(value);
+      else found = node.leafKey === value ? node.leafSet : node.leaves?.get(value);
+    }
+    if (found !== undefined && !found.dead) return found;
+    const set = this.canonical(input);
+    const parts = objectParts(keys, record);
+    // Objects holding other values (never cached) were dropped and reported by normalization.
+    if (parts !== undefined) this.remember(parts, set, true);
+    return set;
+  }
+
+  private remember(parts: readonly Part[], set: TagSet, object: boolean): void {
+    if (this.trieSize >= ALIAS_CACHE_LIMIT) {
+      this.arrayTrie = tagNode();
+      this.objectTrie = tagNode();
+      this.trieSize = 0;
+    }
+    let node = object ? this.objectTrie : this.arrayTrie;
+    const last = parts.length - 1;
+    if (last < 0) {
+      node.set = set;
+      return;
+    }
+    for (let i = 0; i < last; i++) {
+      const tag = parts[i]!;
+      let next = node.key === tag ? node.child : node.next?.get(tag);
+      if (next === undefined) {
+        next = tagNode();
+        if (node.key === undefined) {
+          node.key = tag;
+          node.child = next;
+        } else {
+          node.next ??= new Map();
+          node.next.set(tag, next);
+        }
+      }
+      node = next;
+    }
+    const tag = parts[last]!;
+    if (node.leafKey === undefined || node.leafKey === tag) {
+      if (node.leafKey === undefined) this.trieSize++;
+      node.leafKey = tag;
+      node.leafSet = set;
+    } else {
+      node.leaves ??= new Map();
+      if (!node.leaves.has(tag)) this.trieSize++;
+      node.leaves.set(tag, set);
+    }
+  }
+
+  /** Normalizes a tags input and interns the result (reports dropped tags). */
+  private canonical(input: unknown): TagSet {
     const result = normalizeTags(input, this.constantTags);
     if (result.invalid > 0)
       this.problem('INVALID_TAG', `${result.invalid} tag(s) dropped: not a string or empty`);
     if (result.changed > 0) this.normalized += result.changed;
-    const set = this.internTags(result.tags);
-    if (key !== undefined) {
-      if (this.tagAliases.size >= ALIAS_CACHE_LIMIT) this.tagAliases.clear();
-      this.tagAliases.set(key, set);
-    }
-    return set;
+    return this.internTags(result.tags);
   }
 
   private internTags(tags: string[]): TagSet {
     const json = JSON.stringify(tags);
     let set = this.tagSets.get(json);
     if (set === undefined) {
-      set = { id: this.nextId++, json, refs: 0, dead: false };
+      set = { id: this.nextId++, json, refs: 0, dead: false, series: undefined, more: undefined };
       this.tagSets.set(json, set);
     }
     return set;
   }
+}
+
+function hostKey(nameKind: number, tags: TagSet): string {
+  return `${nameKind}:${tags.id}`;
 }
 
 function sameElements(a: readonly unknown[], b: readonly unknown[]): boolean {
@@ -211,19 +367,23 @@ function sameElements(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-/** Alias key of a tag array, or undefined when it holds non-strings (those are never cached). */
-function arrayKey(tags: readonly unknown[]): string | undefined {
-  for (const t of tags) if (typeof t !== 'string') return undefined;
-  return `a${tags.join('\u0000')}`;
+function allStrings(tags: readonly unknown[]): tags is readonly string[] {
+  for (const t of tags) if (typeof t !== 'string') return false;
+  return true;
 }
 
-function objectKey(tags: object): string | undefined {
-  let key = 'o';
-  for (const k of Object.keys(tags)) {
-    const v = (tags as Record<string, unknown>)[k];
-    const kind = typeof v;
-    if (kind !== 'string' && kind !== 'number' && kind !== 'boolean') return undefined;
-    key += `${k}\u0000${kind[0]}${String(v)}\u0000`;
+function isPart(value: unknown): value is Part {
+  const kind = typeof value;
+  return kind === 'string' || kind === 'number' || kind === 'boolean';
+}
+
+/** key, value, key, value… of a tags object; undefined when a value is not a string, number or boolean. */
+function objectParts(keys: readonly string[], record: Record<string, unknown>): Part[] | undefined {
+  const parts: Part[] = [];
+  for (const key of keys) {
+    const value = record[key];
+    if (!isPart(value)) return undefined;
+    parts.push(key, value);
   }
-  return key;
+  return parts;
 }

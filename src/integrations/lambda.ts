@@ -1,5 +1,5 @@
 import type { Metrics } from '../client.js';
-import { flushWithin, type LambdaContextLike } from './shared.js';
+import { checkIntegrationOptions, flushWithin, type LambdaContextLike } from './shared.js';
 
 export type { LambdaContextLike } from './shared.js';
 
@@ -37,7 +37,7 @@ export function withMetrics<E, R, C extends LambdaContextLike = LambdaContextLik
 ): (event: E, context: C) => Promise<R> {
   if (typeof handler !== 'function')
     throw new TypeError('handlerstats: withMetrics(metrics, handler): handler must be a function');
-  checkOptions(options);
+  checkIntegrationOptions(options);
   let cold = true;
   return async (event: E, context: C): Promise<R> => {
     if (options.coldStartMetric !== undefined)
@@ -76,14 +76,4 @@ function invoke<E, R, C extends LambdaContextLike>(
       reject(error);
     }
   });
-}
-
-function checkOptions(options: WithMetricsOptions): void {
-  for (const key of ['deadlineMarginMs', 'flushTimeoutMs'] as const) {
-    const v = options[key];
-    if (v !== undefined && (typeof v !== 'number' || !(v >= 0)))
-      throw new RangeError(`handlerstats: option "${key}" must be a non-negative number`);
-  }
-  if (options.coldStartMetric !== undefined && typeof options.coldStartMetric !== 'string')
-    throw new TypeError('handlerstats: option "coldStartMetric" must be a string');
 }

@@ -1,5 +1,5 @@
 import type { Metrics } from '../client.js';
-import { flushWithin } from './shared.js';
+import { checkIntegrationOptions, flushWithin } from './shared.js';
 
 /**
  * The part of a middy request handlerstats reads. Declared here: `@middy/core` is an optional peer
@@ -59,7 +59,7 @@ export function metricsMiddleware(
   metrics: Metrics,
   options: MetricsMiddlewareOptions = {},
 ): MetricsMiddlewareObj {
-  checkOptions(options);
+  checkIntegrationOptions(options);
   let cold = true;
   const guards = new WeakMap<object, () => void>();
   const flush = (request: MiddyRequestLike): Promise<boolean> =>
@@ -140,14 +140,4 @@ function guardEarlyResponse(request: MiddyRequestLike, flush: () => Promise<unkn
     },
   });
   return restore;
-}
-
-function checkOptions(options: MetricsMiddlewareOptions): void {
-  for (const key of ['deadlineMarginMs', 'flushTimeoutMs'] as const) {
-    const v = options[key];
-    if (v !== undefined && (typeof v !== 'number' || !(v >= 0)))
-      throw new RangeError(`handlerstats: option "${key}" must be a non-negative number`);
-  }
-  if (options.coldStartMetric !== undefined && typeof options.coldStartMetric !== 'string')
-    throw new TypeError('handlerstats: option "coldStartMetric" must be a string');
 }

@@ -81,3 +81,16 @@ export async function flushWithin(
     return false;
   }
 }
+
+/** Checks the options every Lambda integration shares; throws TypeError/RangeError naming the option. */
+export function checkIntegrationOptions(options: DeadlineOptions & { coldStartMetric?: unknown }): void {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('handlerstats: options must be an object');
+  for (const key of ['deadlineMarginMs', 'flushTimeoutMs'] as const) {
+    const v = options[key];
+    if (v !== undefined && (typeof v !== 'number' || !(v >= 0)))
+      throw new RangeError(`handlerstats: option "${key}" must be a non-negative number`);
+  }
+  if (options.coldStartMetric !== undefined && typeof options.coldStartMetric !== 'string')
+    throw new TypeError('handlerstats: option "coldStartMetric" must be a string');
+}

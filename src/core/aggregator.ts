@@ -271,13 +271,25 @@ export class Aggregator {
       let entry: DrainEntry | undefined;
       for (const cell of series.cells) {
         if (cell.seq === cell.sent || cell.b >= openFrom) continue;
-        if (entry === undefined)
-          entry = { series, cells: [], seqs: [], sizes: [], values: [], json: [], points: 0 };
+        const size = series.kind === KIND.distribution ? (cell.v as number[]).length : 1;
+        const value = series.kind === KIND.count ? (cell.v as number) : 0;
+        // Arrays created with their first element: most entries hold one bucket (less flush garbage).
+        if (entry === undefined) {
+          entry = {
+            series,
+            cells: [cell],
+            seqs: [cell.seq],
+            sizes: [size],
+            values: [value],
+            json: [],
+            points: size,
+          };
+          continue;
+        }
         entry.cells.push(cell);
         entry.seqs.push(cell.seq);
-        const size = series.kind === KIND.distribution ? (cell.v as number[]).length : 1;
         entry.sizes.push(size);
-        entry.values.push(series.kind === KIND.count ? (cell.v as number) : 0);
+        entry.values.push(value);
         entry.points += size;
       }
       if (entry === undefined) continue;

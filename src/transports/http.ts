@@ -31,6 +31,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   assertSecureIntake(base, options.allowInsecureHttp);
   const secure = base.protocol === 'https:';
   const prefix = base.pathname.replace(/\/+$/, '');
+  const hostname = base.hostname.replace(/^\[|\]$/g, '');
   const headers = requestHeaders(options.apiKey, `node ${process.version}`);
   let mod: typeof Http | undefined;
   let agent: Http.Agent | undefined;
@@ -53,7 +54,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       const a = fresh ? false : getAgent();
       const req = mod!.request({
         protocol: base.protocol,
-        hostname: base.hostname.replace(/^\[|\]$/g, ''),
+        hostname,
         port: base.port,
         path: prefix + path,
         method: 'POST',

@@ -73,6 +73,8 @@ export class Samples {
   max = Number.NEGATIVE_INFINITY;
   /** Exact values while count ≤ EXACT_LIMIT; undefined once the sketch took over. */
   values: number[] | undefined = [];
+  /** `values` is in ascending order: a bucket re-sent by every flush is not sorted again each time. */
+  private sorted = true;
   sketch: Sketch | undefined;
 
   add(v: number): void {
@@ -81,6 +83,8 @@ export class Samples {
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
     if (this.values !== undefined) {
+      const n = this.values.length;
+      if (n > 0 && v < this.values[n - 1]!) this.sorted = false;
       this.values.push(v);
       if (this.values.length > EXACT_LIMIT) this.toSketch();
     } else this.sketch!.add(v);
@@ -93,6 +97,7 @@ export class Samples {
     if (other.max > this.max) this.max = other.max;
     if (this.values !== undefined && other.values !== undefined) {
       for (const v of other.values) this.values.push(v);
+      this.sorted = false;
       if (this.values.length > EXACT_LIMIT) this.toSketch();
       return;
     }
@@ -106,7 +111,10 @@ export class Samples {
     // Round away float noise first: 0.55 * 100 is 55.000000000000001, whose ceiling would be 56.
     const rank = Math.max(1, Math.ceil(Math.round(p * this.count * 1e9) / 1e9));
     if (this.values !== undefined) {
-      this.values.sort((a, b) => a - b);
+      if (!this.sorted) {
+        this.values.sort((a, b) => a - b);
+        this.sorted = true;
+      }
       return this.values[rank - 1]!;
     }
     return Math.min(this.max, Math.max(this.min, this.sketch!.at(rank)));

@@ -181,7 +181,10 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
         (e: unknown) => report(new MetricsError('FLUSH_FAILED', 'timer flush failed', { cause: e }), false),
       );
     }, o.flushInterval * 1000);
-    (timer as { unref?: () => void }).unref?.();
+    // Never keep a process alive: Node's timers have unref(); Deno's are numbers, unref'd through Deno.
+    if (typeof timer === 'number')
+      (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno?.unrefTimer?.(timer);
+    else (timer as { unref?: () => void }).unref?.();
   }
 
   const metrics: Metrics & { [REPORT_ERROR]: (e: unknown) => void } = {

@@ -30,7 +30,13 @@ function timeCall<T>(record: Recorder, name: string, options: MetricOptions | un
     throw error;
   }
   if (isThenable(result)) {
-    result.then(done, done);
+    // Nobody awaits this branch: a throwing record (strict mode) must not become an unhandled rejection.
+    const settle = (): void => {
+      try {
+        done();
+      } catch {}
+    };
+    result.then(settle, settle);
     return result;
   }
   done();

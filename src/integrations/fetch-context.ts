@@ -33,11 +33,12 @@ export function checkOptions(options: FetchMetricsOptions): void {
     throw new TypeError('handlerstats: options must be an object');
   if (options.flush !== undefined && options.flush !== 'waitUntil' && options.flush !== 'await')
     throw new RangeError('handlerstats: option "flush" must be "waitUntil" or "await"');
-  for (const key of ['deadlineMarginMs', 'flushTimeoutMs'] as const) {
-    const v = options[key];
-    if (v !== undefined && (typeof v !== 'number' || !(v >= 0)))
-      throw new RangeError(`handlerstats: option "${key}" must be a non-negative number`);
-  }
+  const margin = options.deadlineMarginMs;
+  if (margin !== undefined && (typeof margin !== 'number' || !(margin >= 0)))
+    throw new RangeError('handlerstats: option "deadlineMarginMs" must be a non-negative number');
+  const timeout = options.flushTimeoutMs;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 1)))
+    throw new RangeError('handlerstats: option "flushTimeoutMs" must be a number of milliseconds ≥ 1');
 }
 
 /**

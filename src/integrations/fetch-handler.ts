@@ -98,12 +98,16 @@ export function withFetchMetrics<Env = never, H extends FetchHandlerLike<Env> = 
     throw new TypeError('handlerstats: withFetchMetrics(metrics, handler): handler must be an object');
   checkOptions(options);
   const metricsFor = lazyMetrics(metricsOrFactory);
-  const wrapped: Record<string, unknown> = { ...handler };
+  // The wrapper inherits everything from the handler (a class instance keeps its prototype methods and
+  // accessors), and the handler's own methods still run with the handler itself as `this`.
+  const wrapped = Object.create(handler) as Record<string, unknown>;
+  for (const key of Object.keys(handler)) wrapped[key] = (handler as Record<string, unknown>)[key];
   for (const key of WRAPPED) {
     const method = handler[key] as Method | undefined;
     if (typeof method !== 'function') continue;
     wrapped[key] = function (this: unknown, ...args: never[]): unknown {
-      return callThenFlush(method, this ?? handler, args, metricsFor, options);
+      const self = this === wrapped || this === undefined || this === null ? handler : this;
+      return callThenFlush(method, self, args, metricsFor, options);
     };
   }
   return wrapped as WithFlush<H>;

@@ -86,11 +86,12 @@ export async function flushWithin(
 export function checkIntegrationOptions(options: DeadlineOptions & { coldStartMetric?: unknown }): void {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('handlerstats: options must be an object');
-  for (const key of ['deadlineMarginMs', 'flushTimeoutMs'] as const) {
-    const v = options[key];
-    if (v !== undefined && (typeof v !== 'number' || !(v >= 0)))
-      throw new RangeError(`handlerstats: option "${key}" must be a non-negative number`);
-  }
+  const margin = options.deadlineMarginMs;
+  if (margin !== undefined && (typeof margin !== 'number' || !(margin >= 0)))
+    throw new RangeError('handlerstats: option "deadlineMarginMs" must be a non-negative number');
+  const timeout = options.flushTimeoutMs;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 1)))
+    throw new RangeError('handlerstats: option "flushTimeoutMs" must be a number of milliseconds ≥ 1');
   if (options.coldStartMetric !== undefined && typeof options.coldStartMetric !== 'string')
     throw new TypeError('handlerstats: option "coldStartMetric" must be a string');
 }

@@ -70,13 +70,15 @@ export function createUndiciTransport(options: UndiciTransportOptions): Transpor
         const code = (error as { code?: string }).code ?? '';
         if (!(used && own && STALE_SOCKET.has(code))) throw wrap(error, options.apiKey);
       }
-      // A reused keep-alive socket was dead (the state after a Lambda thaw): start over with a fresh pool.
+      // A reused keep-alive socket was dead (the state after a Lambda thaw): new requests go to a fresh
+      // pool, the old one closes gracefully (requests of sibling flushes in flight on it still finish), and
+      // this request is sent again at once. It may have been read before the reset: ambiguous.
       const stale = dispatcher;
       dispatcher = undefined;
       used = false;
-      stale?.destroy().catch(() => {});
+      stale?.close().catch(() => {});
       try {
-        return await attempt(body, req.path, signal);
+        return { ...(await attempt(body, req.path, signal)), ambiguous: true };
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         throw wrap(error, options.apiKey);
@@ -102,7 +104,10 @@ async function readText(body: Dispatcher.ResponseData['body']): Promise<string> 
 
 function wrap(error: unknown, apiKey: string): Error {
   const message = error instanceof Error ? error.message : String(error);
-  return new Error(redact(message, apiKey), { cause: error });
+  const wrapped = new Error(redact(message, apiKey), { cause: error });
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') (wrapped as Error & { code?: string }).code = code;
+  return wrapped;
 }
 
 function header(value: string | string[] | undefined): string | undefined {

@@ -98,11 +98,15 @@ describe('undici API transport against a real server', () => {
     const metrics = client(server.url);
     metrics.increment('c');
     await metrics.flush();
+    // Let undici put the socket back in its pool, so the next flush reuses it (and finds it dead).
+    await new Promise((r) => setTimeout(r, 20));
     metrics.increment('c');
     const report = await metrics.flush();
     expect(report.ok).toBe(true);
-    expect(report.retries).toBe(0);
+    expect(report.retries).toBe(1); // the transport's own immediate retry, counted
+    expect(metrics.stats().requests).toBe(3);
     expect(perSocket.size).toBe(2);
+    expect([...perSocket.values()]).toContain(2); // the reused socket was reset on its second request
     await metrics.close();
   });
 

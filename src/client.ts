@@ -2,9 +2,10 @@ import { Aggregator, type CoreProblem } from './core/aggregator.js';
 import { KIND, type Kind } from './core/rollup.js';
 import { MetricsError, type MetricsErrorCode } from './errors.js';
 import { EventQueue, eventBody } from './events.js';
-import { type FlushCounters, flushError } from './flush.js';
+import type { FlushCounters } from './flush.js';
+import { flushError, isFlushSummary } from './flush-error.js';
 import { createFlushQueue } from './flush-queue.js';
-import { defaultEnv, type ResolvedOptions, resolveOptions } from './options.js';
+import { checkFlushOptions, defaultEnv, type ResolvedOptions, resolveOptions } from './options.js';
 import { buildStats } from './stats.js';
 import { createTimed, type Timed } from './timed.js';
 import { createLogTransport } from './transports/log.js';
@@ -237,24 +238,6 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
       ),
   };
   return metrics;
-}
-
-function isFlushSummary(error: MetricsError): boolean {
-  return typeof error.details === 'object' && error.details !== null && 'report' in error.details;
-}
-
-function checkFlushOptions(fo: unknown): void {
-  if (fo === undefined) return;
-  if (typeof fo !== 'object' || fo === null)
-    throw new TypeError('handlerstats: option "flush(options)" must be an object');
-  const { timeoutMs, signal } = fo as FlushOptions;
-  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)))
-    throw new RangeError('handlerstats: option "timeoutMs" of flush() must be a non-negative number');
-  if (
-    signal !== undefined &&
-    typeof (signal as { addEventListener?: unknown })?.addEventListener !== 'function'
-  )
-    throw new TypeError('handlerstats: option "signal" of flush() must be an AbortSignal');
 }
 
 function describeValue(value: unknown): string {

@@ -235,14 +235,3 @@ async function sendEvents(run: Run, events: string[], state: { next: number }): 
     }
   }
 }
-
-/** The error a failed flush rejects with: the deadline if it struck, else the first failure. */
-export function flushError(report: FlushReport): MetricsError {
-  const deadline = report.errors.find((e) => e.code === 'DEADLINE_EXCEEDED' || e.code === 'ABORTED');
-  const first = deadline ?? report.errors[0]!;
-  const what = `${report.carried} point(s) carried to the next flush, ${report.dropped} dropped`;
-  return new MetricsError(first.code, `flush failed: ${first.message} (${what})`, {
-    cause: first,
-    details: { report },
-  });
-}

@@ -1,5 +1,5 @@
 import { normalizeTags, parseTagList } from './core/normalize.js';
-import type { HistogramAggregate, MetricsOptions } from './types.js';
+import type { FlushOptions, HistogramAggregate, MetricsOptions } from './types.js';
 
 const AGGREGATES: readonly HistogramAggregate[] = ['min', 'max', 'avg', 'median', 'sum', 'count'];
 const SITES = new Set([
@@ -183,4 +183,19 @@ export function resolveOptions(options: MetricsOptions, env: Env): ResolvedOptio
 function tagObject(tags: unknown): string[] {
   if (tags === undefined) return [];
   return Object.entries(tags as Record<string, unknown>).map(([k, v]) => `${k}:${String(v)}`);
+}
+
+/** Checks `flush(options)`; throws TypeError/RangeError naming the option. */
+export function checkFlushOptions(fo: unknown): void {
+  if (fo === undefined) return;
+  if (typeof fo !== 'object' || fo === null)
+    throw new TypeError('handlerstats: option "flush(options)" must be an object');
+  const { timeoutMs, signal } = fo as FlushOptions;
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)))
+    throw new RangeError('handlerstats: option "timeoutMs" of flush() must be a non-negative number');
+  if (
+    signal !== undefined &&
+    typeof (signal as { addEventListener?: unknown })?.addEventListener !== 'function'
+  )
+    throw new TypeError('handlerstats: option "signal" of flush() must be an AbortSignal');
 }

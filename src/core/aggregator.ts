@@ -1,85 +1,15 @@
-import type { HistogramAggregate, MetricOptions } from '../types.js';
+import type { MetricOptions } from '../types.js';
+import { commitEntry, type DrainEntry, type Drained, drainCells } from './drain.js';
 import { Ledger } from './ledger.js';
-import { type ProblemSink, Registry, type Series } from './registry.js';
-import {
-  Cell,
-  type CellValue,
-  countRollup,
-  distributionRollup,
-  gaugeRollup,
-  histogramRollup,
-  KIND,
-  type Kind,
-  MAX_SET_SIZE,
-  pendingPoints,
-  type Rollup,
-  setRollup,
-} from './rollup.js';
-import { seriesEntries } from './serialize.js';
+import { type ProblemSink, Registry } from './registry.js';
+import { Cell, type CellValue, KIND, type Kind, MAX_SET_SIZE, ROLLUPS } from './rollup.js';
+import type { Series } from './series.js';
 import { bucketStart, inWindow, toSeconds } from './window.js';
 
-export interface CoreConfig {
-  namespace: string;
-  host: string;
-  constantTags: readonly string[];
-  interval: number;
-  maxPastSeconds: number;
-  maxFutureSeconds: number;
-  aggregates: readonly HistogramAggregate[];
-  percentiles: readonly number[];
-  maxBufferedPoints: number;
-  maxRetainedBuckets: number;
-  /** The sink adds every point (the Forwarder reading log lines): send only what is new, keep no records. */
-  additive: boolean;
-}
+export type { CoreConfig, CoreProblem, CoreStats } from './config.js';
+export type { DrainEntry, Drained } from './drain.js';
 
-export type CoreProblem =
-  | 'INVALID_NAME'
-  | 'INVALID_TAG'
-  | 'INVALID_VALUE'
-  | 'INVALID_TIMESTAMP'
-  | 'TIMESTAMP_MILLISECONDS'
-  | 'OUT_OF_WINDOW'
-  | 'EXPIRED'
-  | 'OVERFLOW'
-  | 'EVICTED';
-
-export interface CoreStats {
-  recorded: number;
-  merged: number;
-  dropped: { invalid: number; outOfWindow: number; expired: number; overflow: number; evicted: number };
-  timestampsConverted: number;
-  evictedRecords: number;
-}
-
-/** One series' share of a drain: the dirty cells, their change marks, and the wire entries. */
-export interface DrainEntry {
-  series: Series;
-  cells: Cell[];
-  seqs: number[];
-  /** Distribution values taken per cell. */
-  sizes: number[];
-  /** Count totals as drained (an additive sink gets each delta once). */
-  values: number[];
-  json: string[];
-  points: number;
-}
-
-export interface Drained {
-  series: DrainEntry[];
-  distributions: DrainEntry[];
-  /** Unsent points that aged out of the window and were dropped by this drain. */
-  expired: number;
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: the table is indexed by kind; each rollup checks its own input
-const ROLLUPS: readonly Rollup<any, any>[] = [
-  countRollup,
-  gaugeRollup,
-  setRollup,
-  histogramRollup,
-  distributionRollup,
-];
+import type { CoreConfig, CoreProblem, CoreStats } from './config.js';
 
 /**
  * The pure core: series identity, buckets, the sent-record ledger, bounds and drain. Time is passed in;
@@ -194,8 +124,7 @@ export class Aggregator {
       this.stats.merged++;
     } else {
       // A point for a bucket whose record was evicted would, sent alone, overwrite the stored total.
-      const retains = series.kind !== KIND.gauge && series.kind !== KIND.distribution && !this.cfg.additive;
-      if (retains && bucket <= ledger.evictedThrough) {
+      if (retainsRecords(series.kind, this.cfg.additive) && bucket <= ledger.evictedThrough) {
         this.stats.dropped.evicted++;
         this.problem(
           'EVICTED',
@@ -254,71 +183,28 @@ export class Aggregator {
     return true;
   }
 
-  /**
-   * Takes what should be sent now: every dirty cell, or only closed buckets when `includeOpen` is false.
-   * Buckets that aged out of the window are dropped first (counted as expired). Nothing is cleared here:
-   * `commit` marks what the backend acknowledged; anything not committed stays dirty for the next drain.
-   */
+  /** See {@link drainCells}; drops aged-out buckets first (counted as expired). */
   drain(nowSeconds: number, includeOpen: boolean): Drained {
     const expired = this.ledger.expire(nowSeconds - this.cfg.maxPastSeconds);
     if (expired > 0) {
       this.stats.dropped.expired += expired;
       this.problem('EXPIRED', `${expired} unsent point(s) aged out of the window before they could be sent`);
     }
-    const openFrom = includeOpen ? Number.POSITIVE_INFINITY : bucketStart(nowSeconds, this.cfg.interval);
-    const out: Drained = { series: [], distributions: [], expired };
-    for (const series of this.ledger.sortedSeries()) {
-      let entry: DrainEntry | undefined;
-      for (const cell of series.cells) {
-        if (cell.seq === cell.sent || cell.b >= openFrom) continue;
-        const size = series.kind === KIND.distribution ? (cell.v as number[]).length : 1;
-        const value = series.kind === KIND.count ? (cell.v as number) : 0;
-        // Arrays created with their first element: most entries hold one bucket (less flush garbage).
-        if (entry === undefined) {
-          entry = {
-            series,
-            cells: [cell],
-            seqs: [cell.seq],
-            sizes: [size],
-            values: [value],
-            json: [],
-            points: size,
-          };
-          continue;
-        }
-        entry.cells.push(cell);
-        entry.seqs.push(cell.seq);
-        entry.sizes.push(size);
-        entry.values.push(value);
-        entry.points += size;
-      }
-      if (entry === undefined) continue;
-      entry.json = seriesEntries(series, entry.cells, this.cfg);
-      (series.kind === KIND.distribution ? out.distributions : out.series).push(entry);
-    }
-    return out;
+    return drainCells(this.ledger, this.cfg, nowSeconds, includeOpen, expired);
   }
 
   /** Marks a drained entry as stored by the backend. */
   commit(entry: DrainEntry): void {
-    const ledger = this.ledger;
-    const isDistribution = entry.series.kind === KIND.distribution;
-    for (let i = 0; i < entry.cells.length; i++) {
-      const cell = entry.cells[i]!;
-      // Evicted or expired while its request was in flight: the ledger no longer holds it.
-      if (cell.i === -1) continue;
-      const before = pendingPoints(entry.series.kind, cell);
-      if (isDistribution) (cell.v as number[]).splice(0, entry.sizes[i]);
-      cell.sent = entry.seqs[i]!;
-      if (isDistribution && (cell.v as number[]).length > 0) cell.sent = cell.seq - 1;
-      if (this.cfg.additive && entry.series.kind === KIND.count) (cell.v as number) -= entry.values[i]!;
-      ledger.pending -= before - pendingPoints(entry.series.kind, cell);
-      // Gauges (last value wins) and distributions (only new values go out) need no sent record;
-      // an additive sink never gets a merged bucket again, so it needs none either.
-      const keep = entry.series.kind !== KIND.gauge && !isDistribution && !this.cfg.additive;
-      if (!keep && cell.seq === cell.sent) ledger.removeCell(entry.series, cell);
-    }
+    commitEntry(this.ledger, entry, retainsRecords(entry.series.kind, this.cfg.additive), this.cfg.additive);
   }
+}
+
+/**
+ * Whether a sent series-bucket is kept for merging later points. Gauges (last value wins) and
+ * distributions (only new values go out) need no record; an additive sink never gets a merged bucket again.
+ */
+function retainsRecords(kind: Kind, additive: boolean): boolean {
+  return kind !== KIND.gauge && kind !== KIND.distribution && !additive;
 }
 
 function setIsFull(set: Set<string>, value: string): boolean {

@@ -1,5 +1,6 @@
-import type { Registry, Series } from './registry.js';
+import type { Registry } from './registry.js';
 import { type Cell, pendingPoints } from './rollup.js';
+import type { Series } from './series.js';
 
 /**
  * Every series-bucket record the client holds, sent or not: indexed by bucket so the oldest can be

@@ -1,90 +1,7 @@
 import { fullName, normalizeName, normalizeTags } from './normalize.js';
-import type { Cell, Kind } from './rollup.js';
-
-/** An interned, normalized tag combination (constant tags included). */
-export interface TagSet {
-  readonly id: number;
-  /** JSON array text, sorted and de-duplicated: exactly what goes on the wire. */
-  readonly json: string;
-  refs: number;
-  dead: boolean;
-  /** The first default-host series with this tag set: most tag sets have exactly one, found with no lookup. */
-  series: Series | undefined;
-  /** Further default-host series with this tag set, by `name id * 8 + kind`. */
-  more: Map<number, Series> | undefined;
-}
-
-/** One step of a raw tags input: an array element, or an object's key or value. */
-type Part = string | number | boolean;
-
-/**
- * A prefix in an alias trie of raw tags inputs (arrays: their elements; objects: key, value, key, value…).
- * Parts are compared by value, never joined into a key. The last part leads to the tag set directly (a
- * leaf costs one slot, not a node). The first child and the first leaf are kept inline: most positions
- * only ever see one value.
- */
-interface TagNode {
-  /** The tag set of the empty input (root only). */
-  set: TagSet | undefined;
-  key: Part | undefined;
-  child: TagNode | undefined;
-  next: Map<Part, TagNode> | undefined;
-  leafKey: Part | undefined;
-  leafSet: TagSet | undefined;
-  leaves: Map<Part, TagSet> | undefined;
-}
-
-const tagNode = (): TagNode => ({
-  set: undefined,
-  key: undefined,
-  child: undefined,
-  next: undefined,
-  leafKey: undefined,
-  leafSet: undefined,
-  leaves: undefined,
-});
-
-interface NameEntry {
-  readonly id: number;
-  readonly full: string;
-  refs: number;
-  dead: boolean;
-}
-
-/** One series: type + full name + host + tag set. Holds its series-bucket cells. */
-export class Series {
-  readonly kind: Kind;
-  readonly host: string;
-  readonly tags: TagSet;
-  readonly nameEntry: NameEntry;
-  cells: Cell[] = oneSlot();
-  /** The cell used last: the hot path checks it before searching. */
-  hot: Cell | undefined = undefined;
-  /** Held by a bound instrument: kept even when it has no cells. */
-  pinned = false;
-
-  constructor(kind: Kind, entry: NameEntry, host: string, tags: TagSet) {
-    this.kind = kind;
-    this.nameEntry = entry;
-    this.host = host;
-    this.tags = tags;
-  }
-
-  /** Full metric name (namespace included). A getter: one field less per series. */
-  get name(): string {
-    return this.nameEntry.full;
-  }
-}
-
-/**
- * An empty array with room for one element. Most series hold one bucket at a time, and V8 gives an array
- * that starts as `[]` 17 slots on its first `push` (136 bytes per series, for nothing).
- */
-function oneSlot(): Cell[] {
-  const cells: (Cell | undefined)[] = [undefined];
-  cells.pop();
-  return cells as Cell[];
-}
+import type { Kind } from './rollup.js';
+import { type NameEntry, Series, type TagSet } from './series.js';
+import { allStrings, objectParts, TagTrie, UNCACHEABLE } from './tag-trie.js';
 
 export type ProblemSink = (code: 'INVALID_NAME' | 'INVALID_TAG', detail: string) => void;
 
@@ -105,10 +22,7 @@ export class Registry {
   private readonly nameAliases = new Map<string, NameEntry>();
   private readonly tagSets = new Map<string, TagSet>();
   private readonly byHost = new Map<string, Map<string, Series>>();
-  /** Tags inputs seen before, by their raw parts: a repeat costs at most one Map lookup per part. */
-  private arrayTrie = tagNode();
-  private objectTrie = tagNode();
-  private trieSize = 0;
+  private readonly aliases = new TagTrie<TagSet>();
   private lastArray: readonly unknown[] | undefined;
   private lastArrayCopy: unknown[] | undefined;
   private lastArraySet: TagSet | undefined;
@@ -254,87 +168,25 @@ export class Registry {
   }
 
   private arrayTagSet(input: readonly unknown[]): TagSet {
-    let node: TagNode | undefined = this.arrayTrie;
-    const last = input.length - 1;
-    for (let i = 0; i < last && node !== undefined; i++) {
-      const tag = input[i];
-      // Arrays holding non-strings are never cached.
-      if (typeof tag !== 'string') return this.canonical(input);
-      node = node.key === tag ? node.child : node.next?.get(tag);
-    }
-    let found: TagSet | undefined;
-    if (last < 0) found = node!.set;
-    else if (node !== undefined) {
-      const tag = input[last];
-      if (typeof tag !== 'string') return this.canonical(input);
-      found = node.leafKey === tag ? node.leafSet : node.leaves?.get(tag);
-    }
+    const found = this.aliases.array(input);
+    if (found === UNCACHEABLE) return this.canonical(input);
     if (found !== undefined && !found.dead) return found;
     const set = this.canonical(input);
-    if (allStrings(input)) this.remember(input, set, false);
+    if (allStrings(input)) this.aliases.remember(input, set, false);
     return set;
   }
 
   private objectTagSet(input: object): TagSet {
     const keys = Object.keys(input);
     const record = input as Record<string, unknown>;
-    let node: TagNode | undefined = this.objectTrie;
-    let found: TagSet | undefined = keys.length === 0 ? node.set : undefined;
-    const last = keys.length - 1;
-    for (let i = 0; i <= last && node !== undefined; i++) {
-      const key = keys[i]!;
-      const value = record[key];
-      node = node.key === key ? node.child : node.next?.get(key);
-      if (node === undefined) break;
-      if (!isPart(value)) return this.canonical(input);
-      if (i < last) node = node.key === value ? node.child : node.next?.get(value);
-      else found = node.leafKey === value ? node.leafSet : node.leaves?.get(value);
-    }
+    const found = this.aliases.object(keys, record);
+    if (found === UNCACHEABLE) return this.canonical(input);
     if (found !== undefined && !found.dead) return found;
     const set = this.canonical(input);
     const parts = objectParts(keys, record);
     // Objects holding other values (never cached) were dropped and reported by normalization.
-    if (parts !== undefined) this.remember(parts, set, true);
+    if (parts !== undefined) this.aliases.remember(parts, set, true);
     return set;
-  }
-
-  private remember(parts: readonly Part[], set: TagSet, object: boolean): void {
-    if (this.trieSize >= ALIAS_CACHE_LIMIT) {
-      this.arrayTrie = tagNode();
-      this.objectTrie = tagNode();
-      this.trieSize = 0;
-    }
-    let node = object ? this.objectTrie : this.arrayTrie;
-    const last = parts.length - 1;
-    if (last < 0) {
-      node.set = set;
-      return;
-    }
-    for (let i = 0; i < last; i++) {
-      const tag = parts[i]!;
-      let next = node.key === tag ? node.child : node.next?.get(tag);
-      if (next === undefined) {
-        next = tagNode();
-        if (node.key === undefined) {
-          node.key = tag;
-          node.child = next;
-        } else {
-          node.next ??= new Map();
-          node.next.set(tag, next);
-        }
-      }
-      node = next;
-    }
-    const tag = parts[last]!;
-    if (node.leafKey === undefined || node.leafKey === tag) {
-      if (node.leafKey === undefined) this.trieSize++;
-      node.leafKey = tag;
-      node.leafSet = set;
-    } else {
-      node.leaves ??= new Map();
-      if (!node.leaves.has(tag)) this.trieSize++;
-      node.leaves.set(tag, set);
-    }
   }
 
   /** Normalizes a tags input and interns the result (reports dropped tags). */
@@ -365,25 +217,4 @@ function sameElements(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function allStrings(tags: readonly unknown[]): tags is readonly string[] {
-  for (const t of tags) if (typeof t !== 'string') return false;
-  return true;
-}
-
-function isPart(value: unknown): value is Part {
-  const kind = typeof value;
-  return kind === 'string' || kind === 'number' || kind === 'boolean';
-}
-
-/** key, value, key, value… of a tags object; undefined when a value is not a string, number or boolean. */
-function objectParts(keys: readonly string[], record: Record<string, unknown>): Part[] | undefined {
-  const parts: Part[] = [];
-  for (const key of keys) {
-    const value = record[key];
-    if (!isPart(value)) return undefined;
-    parts.push(key, value);
-  }
-  return parts;
 }

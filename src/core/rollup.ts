@@ -1,5 +1,5 @@
-import type { Series } from './registry.js';
 import { Samples } from './samples.js';
+import type { Series } from './series.js';
 
 /** Metric kinds, as small integers so they fit into numeric series keys. */
 export const KIND = { count: 0, gauge: 1, set: 2, histogram: 3, distribution: 4 } as const;
@@ -97,3 +97,13 @@ export function pendingPoints(kind: Kind, cell: Cell): number {
   if (kind === KIND.distribution) return (cell.v as number[]).length;
   return cell.seq === cell.sent ? 0 : 1;
 }
+
+/** The roll-up of each kind, indexed by `KIND`. */
+// biome-ignore lint/suspicious/noExplicitAny: the table is indexed by kind; each rollup checks its own input
+export const ROLLUPS: readonly Rollup<any, any>[] = [
+  countRollup,
+  gaugeRollup,
+  setRollup,
+  histogramRollup,
+  distributionRollup,
+];

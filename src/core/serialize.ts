@@ -1,7 +1,7 @@
 import type { HistogramAggregate } from '../types.js';
-import type { Series } from './registry.js';
 import { type Cell, KIND } from './rollup.js';
 import type { Samples } from './samples.js';
+import type { Series } from './series.js';
 
 /** Per-request budget in UTF-16 units. One unit is at most 3 UTF-8 bytes, so a body is at most
  * 3,000,000 bytes before compression; deflate never grows text by more than ~0.1%, so it also stays

@@ -1,6 +1,6 @@
 import { assertSecureIntake } from '../options.js';
 import type { Transport, TransportRequest, TransportResponse } from '../types.js';
-import { redact, requestHeaders, retryAfterMs } from './headers.js';
+import { redact, requestHeaders, toResponse } from './headers.js';
 
 export interface FetchTransportOptions {
   intakeUrl: string;
@@ -41,16 +41,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
         throw new Error(redact(message, options.apiKey), { cause: error });
       }
       const text = (await res.text().catch(() => '')).slice(0, MAX_RESPONSE_BODY);
-      return {
-        status: res.status,
-        body: redact(text, options.apiKey),
-        retryAfterMs: retryAfterMs(
-          res.headers.get('retry-after'),
-          res.headers.get('x-ratelimit-reset'),
-          Date.now(),
-        ),
-        bytes: body.byteLength,
-      };
+      return toResponse(res.status, text, (name) => res.headers.get(name), body.byteLength, options.apiKey);
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { TransportResponse } from '../types.js';
+
 /** Library name and version in the User-Agent header. */
 export const USER_AGENT = 'handlerstats/0.1.0';
 
@@ -34,4 +36,25 @@ export function requestHeaders(apiKey: string, runtime: string): Record<string, 
 export function redact(text: string, apiKey: string | undefined): string {
   if (apiKey === undefined || apiKey.length < 4) return text;
   return text.split(apiKey).join('<redacted>');
+}
+
+/** A transport's answer: status, the (redacted) body, and how long the intake asked us to wait. */
+export function toResponse(
+  status: number,
+  text: string,
+  header: (name: string) => string | null | undefined,
+  bytes: number,
+  apiKey: string,
+): TransportResponse {
+  return {
+    status,
+    body: redact(text, apiKey),
+    retryAfterMs: retryAfterMs(header('retry-after'), header('x-ratelimit-reset'), Date.now()),
+    bytes,
+  };
+}
+
+/** The first value of a Node-style header (`string | string[] | undefined`). */
+export function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -2,7 +2,7 @@ import type * as Http from 'node:http';
 import type * as Zlib from 'node:zlib';
 import { assertSecureIntake } from '../options.js';
 import type { Transport, TransportRequest, TransportResponse } from '../types.js';
-import { redact, requestHeaders, retryAfterMs } from './headers.js';
+import { firstHeader, redact, requestHeaders, toResponse } from './headers.js';
 
 export interface HttpTransportOptions {
   /** Base URL, e.g. `https://api.datadoghq.com` or `http://127.0.0.1:8428/datadog`. */
@@ -88,16 +88,15 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         res.on('end', () => {
           done();
           const text = Buffer.concat(chunks).toString('utf8').slice(0, MAX_RESPONSE_BODY);
-          resolve({
-            status: res.statusCode ?? 0,
-            body: redact(text, options.apiKey),
-            retryAfterMs: retryAfterMs(
-              header(res.headers['retry-after']),
-              header(res.headers['x-ratelimit-reset']),
-              Date.now(),
+          resolve(
+            toResponse(
+              res.statusCode ?? 0,
+              text,
+              (name) => firstHeader(res.headers[name]),
+              body.length,
+              options.apiKey,
             ),
-            bytes: body.length,
-          });
+          );
         });
       });
       req.end(body);
@@ -124,8 +123,4 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       agent = undefined;
     },
   };
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -2,7 +2,7 @@ import { deflateSync } from 'node:zlib';
 import { Agent, type Dispatcher, request } from 'undici';
 import { assertSecureIntake } from '../options.js';
 import type { Transport, TransportRequest, TransportResponse } from '../types.js';
-import { redact, requestHeaders, retryAfterMs } from './headers.js';
+import { firstHeader, redact, requestHeaders, toResponse } from './headers.js';
 
 export interface UndiciTransportOptions {
   /** Base URL, e.g. `https://api.datadoghq.com` or `http://127.0.0.1:8428/datadog`. */
@@ -47,16 +47,13 @@ export function createUndiciTransport(options: UndiciTransportOptions): Transpor
     });
     used = true;
     const text = await readText(res.body);
-    return {
-      status: res.statusCode,
-      body: redact(text, options.apiKey),
-      retryAfterMs: retryAfterMs(
-        header(res.headers['retry-after']),
-        header(res.headers['x-ratelimit-reset']),
-        Date.now(),
-      ),
-      bytes: body.length,
-    };
+    return toResponse(
+      res.statusCode,
+      text,
+      (name) => firstHeader(res.headers[name]),
+      body.length,
+      options.apiKey,
+    );
   };
 
   return {
@@ -108,8 +105,4 @@ function wrap(error: unknown, apiKey: string): Error {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') (wrapped as Error & { code?: string }).code = code;
   return wrapped;
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,5 +1,5 @@
 import { Aggregator, type CoreProblem } from './core/aggregator.js';
-import { KIND, type Kind } from './core/rollup.js';
+import { KIND, type KindId as Kind } from './core/kinds/index.js';
 import { MetricsError, type MetricsErrorCode } from './errors.js';
 import { EventQueue, eventBody } from './events.js';
 import type { FlushCounters } from './flush.js';
@@ -92,10 +92,27 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
       // A throwing onError must not break the caller either.
     }
   };
-  const problem = (code: CoreProblem | MetricsErrorCode, detail: string): void => {
-    const error = new MetricsError(code, detail);
-    if (o.strict) throw error;
-    report(error, true);
+  // `strict`: a metric call throws its first problem once the core has finished with the call (a throw
+  // from inside the core would leave it half-way). Problems found by flushes are reported, never thrown.
+  let inCall = false;
+  let strictError: MetricsError | undefined;
+  const problem = (code: CoreProblem | MetricsErrorCode, detail: string, metric?: string): void => {
+    const error = new MetricsError(code, detail, metric === undefined ? undefined : { details: { metric } });
+    if (o.strict && inCall && code !== 'NAME_NORMALIZED') strictError ??= error;
+    else report(error, true);
+  };
+  const strictly = <T>(call: () => T): T => {
+    inCall = true;
+    let result: T;
+    try {
+      result = call();
+    } finally {
+      inCall = false;
+    }
+    const error = strictError;
+    strictError = undefined;
+    if (error !== undefined) throw error;
+    return result;
   };
 
   let transport = options.transport;
@@ -120,7 +137,9 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
       percentiles: o.histogramPercentiles,
       maxBufferedPoints: o.maxBufferedPoints,
       maxRetainedBuckets: o.maxRetainedBuckets,
+      maxMemoryBytes: o.maxMemoryBytes,
       additive: transport.additive === true,
+      sendAs: 'native',
     },
     problem,
   );
@@ -130,15 +149,23 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
 
   const record = (kind: Kind, name: string, value: unknown, opts: MetricOptions | undefined): void => {
     if (!enabled) return;
+    if (o.strict) strictly(() => recordValue(kind, name, value, opts));
+    else recordValue(kind, name, value, opts);
+  };
+  const recordValue = (kind: Kind, name: string, value: unknown, opts: MetricOptions | undefined): void => {
     try {
       if (kind === KIND.set) {
         const t = typeof value;
         if (t === 'string' || (t === 'number' && Number.isFinite(value)) || t === 'bigint' || t === 'boolean')
           aggregator.record(kind, name, String(value), opts, now());
-        else aggregator.invalid(`set value must be a string or a finite number, got ${t}`);
+        else aggregator.invalid(`set value must be a string or a finite number, got ${t}`, metricName(name));
       } else if (typeof value === 'number' && Number.isFinite(value))
         aggregator.record(kind, name, value, opts, now());
-      else aggregator.invalid(`metric value must be a finite number, got ${describeValue(value)}`);
+      else
+        aggregator.invalid(
+          `metric value must be a finite number, got ${describeValue(value)}`,
+          metricName(name),
+        );
     } catch (error) {
       if (o.strict) throw error;
       aggregator.stats.dropped.invalid++;
@@ -150,16 +177,20 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
     if (!enabled) return () => {};
     let series: ReturnType<Aggregator['bind']>;
     try {
-      series = aggregator.bind(kind, name, opts);
+      series = o.strict
+        ? strictly(() => aggregator.bind(kind, name, opts))
+        : aggregator.bind(kind, name, opts);
     } catch (error) {
       if (o.strict) throw error;
-      return () => {};
+      return (value: unknown): void => record(kind, name, value, opts);
     }
-    if (series === undefined) return () => {};
+    // An unusable name or a name collision: every call goes the plain way, and is counted there.
+    if (series === undefined) return (value: unknown): void => record(kind, name, value, opts);
     const s = series;
     return (value: unknown): void => {
-      if (typeof value === 'number' && Number.isFinite(value)) aggregator.recordBound(s, value, now());
-      else record(kind, name, value, opts);
+      if (typeof value !== 'number' || !Number.isFinite(value)) record(kind, name, value, opts);
+      else if (o.strict) strictly(() => aggregator.recordBound(s, value, now()));
+      else aggregator.recordBound(s, value, now());
     };
   };
 
@@ -201,8 +232,10 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
       if (!enabled) return;
       try {
         const body = eventBody(title, text, opts, o.tags, o.host, now() / 1000);
-        if (body === undefined) problem('INVALID_VALUE', 'event title must be a non-empty string');
-        else if (!events.push(body)) problem('OVERFLOW', 'event queue full: oldest event dropped');
+        if (body === undefined) {
+          if (o.strict) throw new MetricsError('INVALID_VALUE', 'event title must be a non-empty string');
+          problem('INVALID_VALUE', 'event title must be a non-empty string');
+        } else if (!events.push(body)) problem('OVERFLOW', 'event queue full: oldest event dropped');
       } catch (error) {
         if (o.strict) throw error;
         aggregator.stats.dropped.invalid++;
@@ -238,6 +271,10 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
       ),
   };
   return metrics;
+}
+
+function metricName(name: unknown): string | undefined {
+  return typeof name === 'string' ? name.slice(0, 200) : undefined;
 }
 
 function describeValue(value: unknown): string {

@@ -1,4 +1,4 @@
-import type { Aggregator, DrainEntry } from './core/aggregator.js';
+import type { Aggregator, Entry, Outcome } from './core/aggregator.js';
 import { chunkEntries, seriesBody } from './core/serialize.js';
 import { MetricsError } from './errors.js';
 import type { EventQueue } from './events.js';
@@ -39,10 +39,21 @@ interface Run {
   ctx: SendContext;
   report: FlushReport;
   closed: boolean;
-  /** Distribution values in requests not yet answered: at the deadline they may still arrive. */
-  distributionsInFlight: number;
+  /** Entries in requests not yet answered: at the deadline they may still arrive (ambiguous). */
+  inFlight: Set<Entry>;
+  /** Entries drained but not yet sent. */
+  unsent: Set<Entry>;
   /** Series and distribution points the backend refused for good (400, 403, …). */
   rejected: number;
+}
+
+/** Settles what a closed run left: in flight → maybe stored; never sent → not stored. */
+function settleLeftovers(run: Run): void {
+  const now = run.deps.nowMs() / 1000;
+  for (const e of run.inFlight) run.deps.aggregator.settle(e, 'ambiguous', now);
+  for (const e of run.unsent) run.deps.aggregator.settle(e, 'failed', now);
+  run.inFlight.clear();
+  run.unsent.clear();
 }
 
 function emptyReport(): FlushReport {
@@ -98,7 +109,8 @@ export async function runFlush(
     },
     report: emptyReport(),
     closed: false,
-    distributionsInFlight: 0,
+    inFlight: new Set(),
+    unsent: new Set(),
     rejected: 0,
   };
   const report = run.report;
@@ -120,14 +132,17 @@ export async function runFlush(
     handle.abandon = () => {
       if (run.closed) return;
       run.closed = true;
-      deps.counters.resent += run.distributionsInFlight;
+      settleLeftovers(run);
       returnEvents();
     };
   let total = 0;
   try {
     const drained = deps.aggregator.drain(deps.nowMs() / 1000, includeOpen);
-    report.dropped += drained.expired;
-    for (const e of [...drained.series, ...drained.distributions]) total += e.points;
+    report.dropped += drained.lost;
+    for (const e of [...drained.series, ...drained.distributions]) {
+      total += e.points;
+      run.unsent.add(e);
+    }
     await Promise.race([
       Promise.all([
         sendEntries(run, '/api/v1/series', drained.series),
@@ -141,9 +156,8 @@ export async function runFlush(
     options.signal?.removeEventListener('abort', onUserAbort);
   }
   run.closed = true;
+  settleLeftovers(run);
   if (controller.signal.aborted) {
-    // Whatever was still in flight may yet arrive: distributions sent again later may count twice.
-    deps.counters.resent += run.distributionsInFlight;
     const reason = controller.signal.reason;
     if (!report.errors.some((e) => e === reason) && reason instanceof MetricsError)
       report.errors.push(reason);
@@ -161,57 +175,60 @@ export async function runFlush(
   return report;
 }
 
-async function sendEntries(run: Run, path: ApiPath, entries: DrainEntry[]): Promise<void> {
+async function sendEntries(run: Run, path: ApiPath, entries: Entry[]): Promise<void> {
   const queue = chunkEntries(entries);
-  const isDistribution = path === '/api/v1/distribution_points';
   while (queue.length > 0 && !run.closed) {
     const chunk = queue.shift()!;
     const points = chunk.reduce((n, e) => n + e.points, 0);
-    if (isDistribution) run.distributionsInFlight += points;
+    for (const e of chunk) {
+      run.unsent.delete(e);
+      run.inFlight.add(e);
+    }
     const outcome = await sendWithRetry(run.ctx, { path, body: seriesBody(chunk) });
     if (run.closed) return;
-    if (isDistribution) run.distributionsInFlight -= points;
-    settle(run, path, chunk, points, outcome, queue);
+    for (const e of chunk) run.inFlight.delete(e);
+    settle(run, chunk, points, outcome, queue);
   }
 }
 
-function settle(
-  run: Run,
-  path: ApiPath,
-  chunk: DrainEntry[],
-  points: number,
-  outcome: SendOutcome,
-  queue: DrainEntry[][],
-): void {
+function settleAll(run: Run, chunk: readonly Entry[], outcome: Outcome, ambiguous = false): void {
+  const now = run.deps.nowMs() / 1000;
+  for (const entry of chunk) run.deps.aggregator.settle(entry, outcome, now, ambiguous);
+}
+
+function settle(run: Run, chunk: Entry[], points: number, outcome: SendOutcome, queue: Entry[][]): void {
   const { deps, report } = run;
-  const isDistribution = path === '/api/v1/distribution_points';
-  // After an ambiguous failure the values went out again (or will): distributions may count twice.
-  if (isDistribution && outcome.ambiguous) deps.counters.resent += points;
   switch (outcome.kind) {
     case 'ok':
-      for (const entry of chunk) deps.aggregator.commit(entry);
+      // A transport that had to send it twice (stale socket): distribution values may be stored twice.
+      settleAll(run, chunk, 'ok', outcome.ambiguous);
       report.series += chunk.reduce((n, e) => n + e.json.length, 0);
       report.points += points;
       return;
-    case 'too-large':
-      // 413: halve and resend; a single entry the backend will not take is dropped.
-      if (chunk.length > 1) {
-        const half = Math.ceil(chunk.length / 2);
-        queue.unshift(chunk.slice(0, half), chunk.slice(half));
+    case 'too-large': {
+      // 413: halve and resend (by entries, then by the pieces and values of a single entry).
+      const halves =
+        chunk.length > 1
+          ? [chunk.slice(0, Math.ceil(chunk.length / 2)), chunk.slice(Math.ceil(chunk.length / 2))]
+          : deps.aggregator.split(chunk[0]!)?.map((e) => [e]);
+      if (halves !== undefined) {
+        for (const half of halves) for (const e of half) run.unsent.add(e);
+        queue.unshift(...halves);
         return;
       }
       break;
+    }
     case 'retry-later':
+      settleAll(run, chunk, outcome.ambiguous ? 'ambiguous' : 'failed');
       report.errors.push(outcome.error);
       return;
     case 'rejected':
       break;
   }
-  // Refused for good: mark as handled so it is not sent again, and count it.
-  for (const entry of chunk) deps.aggregator.commit(entry);
+  // Refused for good: not sent again, and counted.
+  settleAll(run, chunk, 'rejected');
   report.dropped += points;
   run.rejected += points;
-  deps.counters.rejected += points;
   report.errors.push(outcome.error);
 }
 

@@ -30,6 +30,7 @@ export interface ResolvedOptions {
   histogramPercentiles: readonly number[];
   maxBufferedPoints: number;
   maxRetainedBuckets: number;
+  maxMemoryBytes: number;
   enabled: boolean;
   strict: boolean;
   flushToLog: boolean;
@@ -174,6 +175,7 @@ export function resolveOptions(options: MetricsOptions, env: Env): ResolvedOptio
     histogramPercentiles: [...new Set(percentiles)],
     maxBufferedPoints: num('maxBufferedPoints', options.maxBufferedPoints, 100_000, 1, 1e9, true),
     maxRetainedBuckets: num('maxRetainedBuckets', options.maxRetainedBuckets, 50_000, 1, 1e9, true),
+    maxMemoryBytes: num('maxMemoryBytes', options.maxMemoryBytes, 8 * 1024 * 1024, 65_536, 2 ** 40, true),
     enabled: bool('enabled', options.enabled, !falsy(env.DD_METRICS_ENABLED)),
     strict: bool('strict', options.strict, false),
     flushToLog: truthy(env.DD_FLUSH_TO_LOG),

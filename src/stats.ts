@@ -16,7 +16,7 @@ export function buildStats(
     dropped: {
       ...core.dropped,
       overflow: core.dropped.overflow + events.overflow,
-      rejected: counters.rejected,
+      rejected: core.dropped.rejected + counters.rejected,
     },
     timestampsConverted: core.timestampsConverted,
     normalized: aggregator.registry.normalized,
@@ -25,12 +25,13 @@ export function buildStats(
     requests: counters.requests,
     retries: counters.retries,
     bytesSent: counters.bytesSent,
-    resent: counters.resent,
+    resent: core.resent + counters.resent,
     carriedOver: counters.carriedOver,
     evictedRecords: core.evictedRecords,
-    buffered: aggregator.ledger.pending + events.size,
-    retained: aggregator.ledger.retained,
-    series: aggregator.ledger.seriesCount,
+    buffered: aggregator.pending + events.size,
+    retained: aggregator.retained,
+    series: aggregator.registry.size,
+    memoryBytes: aggregator.memoryBytes,
     errors: { ...counters.errors },
   };
 }

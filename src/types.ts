@@ -94,6 +94,12 @@ export interface MetricsOptions {
   maxBufferedPoints?: number;
   /** Bound on series-bucket records kept for cross-flush merging. Default 50,000. */
   maxRetainedBuckets?: number;
+  /**
+   * One budget in bytes for everything the client keeps (buffered points, retained records, samples, set
+   * members, alias caches, queued events). Default 8 MiB. Past it: caches first, then the oldest sent
+   * records, then the oldest unsent points, each loss counted.
+   */
+  maxMemoryBytes?: number;
   transport?: Transport;
   /**
    * Called once per kind of bad-input problem, and for every failure nobody else hears of: timer
@@ -135,7 +141,14 @@ export interface FlushReport {
   errors: MetricsError[];
 }
 
-export type DropReason = 'invalid' | 'outOfWindow' | 'expired' | 'overflow' | 'evicted' | 'rejected';
+export type DropReason =
+  | 'invalid'
+  | 'outOfWindow'
+  | 'expired'
+  | 'overflow'
+  | 'evicted'
+  | 'rejected'
+  | 'collision';
 
 export interface MetricsStats {
   recorded: number;
@@ -161,6 +174,8 @@ export interface MetricsStats {
   buffered: number;
   retained: number;
   series: number;
+  /** Bytes the client holds now (an estimate of its heap), against `maxMemoryBytes`. */
+  memoryBytes: number;
   errors: Record<string, number>;
 }
 

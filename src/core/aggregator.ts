@@ -1,71 +1,123 @@
 import type { MetricOptions } from '../types.js';
-import { commitEntry, type DrainEntry, type Drained, drainCells } from './drain.js';
-import { Ledger } from './ledger.js';
-import { type ProblemSink, Registry } from './registry.js';
-import { Cell, type CellValue, KIND, type Kind, MAX_SET_SIZE, ROLLUPS } from './rollup.js';
+import { Budget } from './budget.js';
+import type { CoreConfig, CoreDropped, CoreProblem, CoreProblemSink, CoreStats } from './config.js';
+import { type Drained, Drainer, type Entry, type Outcome } from './drain.js';
+import { type KindId, type KindOps, kindsFor } from './kinds/index.js';
+import { REFUSED_FULL, REFUSED_INVALID } from './kinds/kind.js';
+import { type Loss, MERGED, REFUSED_FLOOR, REFUSED_OVERFLOW, RecordStore } from './records.js';
+import { Registry } from './registry.js';
+import { v1Format } from './serialize.js';
 import type { Series } from './series.js';
 import { bucketStart, inWindow, toSeconds } from './window.js';
 
 export type { CoreConfig, CoreProblem, CoreStats } from './config.js';
-export type { DrainEntry, Drained } from './drain.js';
+export type { Drained, Entry, Outcome } from './drain.js';
 
-import type { CoreConfig, CoreProblem, CoreStats } from './config.js';
+const LOSS_CODE: Record<Loss, CoreProblem | undefined> = {
+  overflow: 'OVERFLOW',
+  expired: 'EXPIRED',
+  outOfWindow: 'OUT_OF_WINDOW',
+  // Refusals are reported by the flush with the intake's answer; invalid values where they were refused.
+  rejected: undefined,
+  invalid: 'INVALID_VALUE',
+};
+
+const LOSS_MESSAGE: Record<Loss, string> = {
+  overflow: 'buffer full (maxBufferedPoints / maxMemoryBytes): unsent points of the oldest buckets dropped',
+  expired: 'unsent points aged out of the window before they could be sent',
+  outOfWindow: 'points more than maxFutureSeconds ahead at send time (the clock stepped back) were dropped',
+  rejected: '',
+  invalid: 'a non-finite aggregate was not sent',
+};
 
 /**
- * The pure core: series identity, buckets, the sent-record ledger, bounds and drain. Time is passed in;
- * no I/O, no timers. Every dropped point is counted in `stats` and reported through `problem`.
+ * The pure core: series identity, records, the memory budget and drain. Time is passed in; no I/O, no
+ * timers. Every dropped point is counted in `stats.dropped` by reason and reported through `problem`.
  */
 export class Aggregator {
   readonly cfg: CoreConfig;
+  readonly budget: Budget;
+  readonly kinds: readonly KindOps[];
   readonly registry: Registry;
-  readonly ledger: Ledger;
+  readonly store: RecordStore;
+  private readonly drainer: Drainer;
   readonly stats: CoreStats = {
     recorded: 0,
     merged: 0,
-    dropped: { invalid: 0, outOfWindow: 0, expired: 0, overflow: 0, evicted: 0 },
+    dropped: { invalid: 0, outOfWindow: 0, expired: 0, overflow: 0, evicted: 0, rejected: 0, collision: 0 },
     timestampsConverted: 0,
     evictedRecords: 0,
+    resent: 0,
   };
-  private readonly problem: (code: CoreProblem, detail: string) => void;
+  private readonly problem: CoreProblemSink;
 
-  constructor(cfg: CoreConfig, problem: (code: CoreProblem, detail: string) => void) {
+  constructor(cfg: CoreConfig, problem: CoreProblemSink) {
     this.cfg = cfg;
     this.problem = problem;
-    const registryProblem: ProblemSink = (code, detail) => {
-      if (code === 'INVALID_NAME') this.stats.dropped.invalid++;
-      problem(code, detail);
-    };
-    this.registry = new Registry(cfg.namespace, cfg.host, cfg.constantTags, registryProblem);
-    this.ledger = new Ledger(this.registry);
+    this.budget = new Budget(cfg.maxMemoryBytes);
+    this.kinds = kindsFor(cfg);
+    this.registry = new Registry(
+      cfg.namespace,
+      cfg.host,
+      cfg.constantTags,
+      problem,
+      this.budget,
+      () => this.store.forgottenFloor,
+    );
+    this.store = new RecordStore(cfg, this.budget, {
+      lost: (reason, points, series) => {
+        this.stats.dropped[reason] += points;
+        const code = LOSS_CODE[reason];
+        if (code !== undefined) problem(code, LOSS_MESSAGE[reason], series.name);
+      },
+      evicted: (n) => {
+        this.stats.evictedRecords += n;
+      },
+      forget: (series) => this.registry.remove(series),
+      shedCaches: () => this.registry.clearAliases(),
+    });
+    this.drainer = new Drainer(this.store, cfg, v1Format(cfg.interval), {
+      invalid: (series) => this.store.lostPoints('invalid', 1, series),
+      resent: (points) => {
+        this.stats.resent += points;
+      },
+    });
   }
 
-  /** Records one point. `value` must already be valid for `kind` (see `checkValue`). */
+  /** Records one point. `value` must already be valid for its kind (a finite number, a set member). */
   record(
-    kind: Kind,
+    kind: KindId,
     name: unknown,
     value: number | string,
     options: MetricOptions | undefined,
     nowMs: number,
   ): void {
-    const bucket = this.bucketFor(options?.timestamp, nowMs);
+    const bucket = this.bucketFor(options?.timestamp, nowMs, name);
     if (bucket === undefined) return;
-    const series = this.registry.resolve(kind, name, options?.tags, options?.host);
+    const series = this.registry.resolve(this.kinds[kind]!, name, options?.tags, options?.host);
     if (series !== undefined) this.recordInto(series, bucket, value);
+    else this.stats.dropped[this.registry.refused]++;
   }
 
   /** The bucket of a point, or undefined (counted, reported) when its timestamp is unusable or out of window. */
-  private bucketFor(ts: unknown, nowMs: number): number | undefined {
+  private bucketFor(ts: unknown, nowMs: number, name: unknown): number | undefined {
+    const metric = typeof name === 'string' ? name.slice(0, 200) : undefined;
     const nowSeconds = nowMs / 1000;
+    if (!Number.isFinite(nowSeconds)) {
+      this.stats.dropped.invalid++;
+      this.problem('INVALID_TIMESTAMP', 'the clock returned a non-finite time: point dropped', metric);
+      return undefined;
+    }
     if (ts === undefined) return bucketStart(nowSeconds, this.cfg.interval);
     const t = toSeconds(ts);
     if (t === undefined) {
       this.stats.dropped.invalid++;
-      this.problem('INVALID_TIMESTAMP', 'timestamp must be Unix seconds or a valid Date');
+      this.problem('INVALID_TIMESTAMP', 'timestamp must be Unix seconds or a valid Date', metric);
       return undefined;
     }
     if (t.converted) {
       this.stats.timestampsConverted++;
-      this.problem('TIMESTAMP_MILLISECONDS', 'a timestamp in milliseconds was converted to seconds');
+      this.problem('TIMESTAMP_MILLISECONDS', 'a timestamp in milliseconds was converted to seconds', metric);
     }
     const bucket = bucketStart(t.seconds, this.cfg.interval);
     if (!inWindow(bucket, nowSeconds, this.cfg)) {
@@ -73,145 +125,113 @@ export class Aggregator {
       this.problem(
         'OUT_OF_WINDOW',
         `a point ${Math.round(t.seconds - nowSeconds)} s from now is outside the window`,
+        metric,
       );
       return undefined;
     }
     return bucket;
   }
 
-  /** Resolves and pins a series for a bound instrument. */
-  bind(kind: Kind, name: unknown, options: MetricOptions | undefined): Series | undefined {
-    const series = this.registry.resolve(kind, name, options?.tags, options?.host);
-    if (series !== undefined) series.pinned = true;
+  /** Resolves and holds a series for a bound instrument (until `unbind`); undefined (nothing counted) when it cannot. */
+  bind(kind: KindId, name: unknown, options: MetricOptions | undefined): Series | undefined {
+    const series = this.registry.resolve(this.kinds[kind]!, name, options?.tags, options?.host);
+    if (series !== undefined) series.pins++;
     return series;
   }
 
+  /** Lets go of a bound series: it is forgotten once it holds nothing. */
+  unbind(series: Series): void {
+    if (series.pins === 0) return;
+    series.pins--;
+    this.store.tidySeries(series);
+  }
+
   recordBound(series: Series, value: number | string, nowMs: number): void {
-    this.recordInto(series, bucketStart(nowMs / 1000, this.cfg.interval), value);
+    const nowSeconds = nowMs / 1000;
+    if (!Number.isFinite(nowSeconds)) {
+      this.bucketFor(undefined, nowMs, series.name);
+      return;
+    }
+    this.recordInto(series, bucketStart(nowSeconds, this.cfg.interval), value);
   }
 
   /** Counts an invalid value. */
-  invalid(detail: string): void {
+  invalid(detail: string, metric?: string): void {
     this.stats.dropped.invalid++;
-    this.problem('INVALID_VALUE', detail);
+    this.problem('INVALID_VALUE', detail, metric);
   }
 
   private recordInto(series: Series, bucket: number, value: number | string): void {
-    const rollup = ROLLUPS[series.kind]!;
-    let cell = series.hot;
-    if (cell === undefined || cell.b !== bucket) cell = findCell(series, bucket);
-    const ledger = this.ledger;
-    if (cell !== undefined) {
-      // A new distribution value, or a sent record turning dirty again, is one more unsent point.
-      const adds = series.kind === KIND.distribution || cell.seq === cell.sent;
-      if (adds && !this.makeRoom(bucket, 0, 1)) return;
-      if (series.kind === KIND.set && setIsFull(cell.v as Set<string>, value as string)) {
-        this.stats.dropped.overflow++;
-        this.problem(
-          'OVERFLOW',
-          `a set series-bucket reached ${MAX_SET_SIZE} distinct values; new values dropped`,
-        );
-        return;
-      }
-      const next = rollup.record(cell.v, value) as CellValue;
-      if (series.kind === KIND.count && !Number.isFinite(next)) {
-        this.invalid('a count total would overflow to Infinity');
-        return;
-      }
-      if (cell.seq === cell.sent || series.kind === KIND.distribution) ledger.pending++;
-      cell.v = next;
-      cell.seq++;
-      this.stats.merged++;
-    } else {
-      // A point for a bucket whose record was evicted would, sent alone, overwrite the stored total.
-      if (retainsRecords(series.kind, this.cfg.additive) && bucket <= ledger.evictedThrough) {
-        this.stats.dropped.evicted++;
-        this.problem(
-          'EVICTED',
-          'a point arrived for a bucket whose sent record was evicted (maxRetainedBuckets)',
-        );
-        this.forgetIfEmpty(series);
-        return;
-      }
-      // Eviction may take this series' last record; it must stay registered (the ledger re-adds it below),
-      // or the next call would create a second series with the same identity.
-      const pinned = series.pinned;
-      series.pinned = true;
-      const room = this.makeRoom(bucket, 1, 1);
-      series.pinned = pinned;
-      if (!room) {
-        this.forgetIfEmpty(series);
-        return;
-      }
-      cell = new Cell(series, bucket, rollup.create(value) as CellValue);
-      ledger.add(series, cell);
-      ledger.pending++;
+    const result = this.store.add(series, bucket, value);
+    if (result > 0) {
+      this.stats.recorded++;
+      if (result === MERGED) this.stats.merged++;
+      return;
     }
-    series.hot = cell;
-    this.stats.recorded++;
-  }
-
-  /** A series created for a point that was then dropped must not linger (hostile input would grow it). */
-  private forgetIfEmpty(series: Series): void {
-    if (series.cells.length === 0) this.registry.remove(series);
-  }
-
-  /** Evicts older buckets until `records` more records and `points` more pending points fit. */
-  private makeRoom(bucket: number, records: number, points: number): boolean {
-    const ledger = this.ledger;
-    const cfg = this.cfg;
-    while (
-      ledger.retained + records > cfg.maxRetainedBuckets ||
-      ledger.pending + points > cfg.maxBufferedPoints
-    ) {
-      const oldest = ledger.oldestBucket();
-      if (oldest === undefined || oldest >= bucket) {
-        this.stats.dropped.overflow += points;
-        this.problem(
-          'OVERFLOW',
-          'buffer full (maxBufferedPoints / maxRetainedBuckets): newest point dropped',
-        );
-        return false;
-      }
-      const { lost, records } = ledger.evictBucket(oldest);
-      this.stats.evictedRecords += records;
-      if (lost > 0) {
-        this.stats.dropped.overflow += lost;
-        this.problem('OVERFLOW', `buffer full: ${lost} unsent point(s) of the oldest bucket dropped`);
-      }
+    const metric = series.name;
+    if (result === REFUSED_INVALID)
+      this.invalid('the series-bucket total would not be a finite number', metric);
+    else if (result === REFUSED_FULL) {
+      this.stats.dropped.overflow++;
+      this.problem(
+        'OVERFLOW',
+        'a set series-bucket reached its distinct-member limit; new members dropped',
+        metric,
+      );
+    } else if (result === REFUSED_FLOOR) {
+      this.stats.dropped.evicted++;
+      this.problem(
+        'EVICTED',
+        'a point arrived for a bucket whose sent record was forgotten (memory or window); sent alone it would overwrite the stored total',
+        metric,
+      );
+    } else if (result === REFUSED_OVERFLOW) {
+      this.stats.dropped.overflow++;
+      this.problem('OVERFLOW', 'buffer full (maxBufferedPoints): newest point dropped', metric);
     }
-    return true;
+    this.store.tidySeries(series);
   }
 
-  /** See {@link drainCells}; drops aged-out buckets first (counted as expired). */
-  drain(nowSeconds: number, includeOpen: boolean): Drained {
-    const expired = this.ledger.expire(nowSeconds - this.cfg.maxPastSeconds);
-    if (expired > 0) {
-      this.stats.dropped.expired += expired;
-      this.problem('EXPIRED', `${expired} unsent point(s) aged out of the window before they could be sent`);
+  /**
+   * What should be sent now: every dirty record, or only closed buckets when `includeOpen` is false.
+   * Nothing is cleared here: `settle` records what each request did.
+   */
+  drain(nowSeconds: number, includeOpen: boolean): Drained & { lost: number } {
+    if (!Number.isFinite(nowSeconds)) {
+      this.problem('INVALID_TIMESTAMP', 'the clock returned a non-finite time: nothing was sent');
+      return { series: [], distributions: [], lost: 0 };
     }
-    return drainCells(this.ledger, this.cfg, nowSeconds, includeOpen, expired);
+    const before = lostCount(this.stats.dropped);
+    const drained = this.drainer.drain(nowSeconds, includeOpen);
+    return { ...drained, lost: lostCount(this.stats.dropped) - before };
   }
 
-  /** Marks a drained entry as stored by the backend. */
-  commit(entry: DrainEntry): void {
-    commitEntry(this.ledger, entry, retainsRecords(entry.series.kind, this.cfg.additive), this.cfg.additive);
+  /** Records how a request ended for a drained entry (`twice`: stored, but maybe twice). */
+  settle(entry: Entry, outcome: Outcome, nowSeconds: number, twice = false): void {
+    this.drainer.settle(entry, outcome, nowSeconds, twice);
+  }
+
+  /** Halves an entry a 413 refused; undefined when it cannot be split further. */
+  split(entry: Entry): [Entry, Entry] | undefined {
+    return this.drainer.split(entry);
+  }
+
+  /** Unsent points (in flight included). */
+  get pending(): number {
+    return this.store.pending;
+  }
+
+  /** Bytes the client holds (estimate), against `maxMemoryBytes`. */
+  get memoryBytes(): number {
+    return this.budget.used;
+  }
+
+  /** Records kept for merging later points. */
+  get retained(): number {
+    return this.store.retained;
   }
 }
 
-/**
- * Whether a sent series-bucket is kept for merging later points. Gauges (last value wins) and
- * distributions (only new values go out) need no record; an additive sink never gets a merged bucket again.
- */
-function retainsRecords(kind: Kind, additive: boolean): boolean {
-  return kind !== KIND.gauge && kind !== KIND.distribution && !additive;
-}
-
-function setIsFull(set: Set<string>, value: string): boolean {
-  return set.size >= MAX_SET_SIZE && !set.has(value);
-}
-
-function findCell(series: Series, bucket: number): Cell | undefined {
-  for (const cell of series.cells) if (cell.b === bucket) return cell;
-  return undefined;
+function lostCount(d: CoreDropped): number {
+  return d.expired + d.outOfWindow + d.overflow + d.invalid;
 }

@@ -1,4 +1,5 @@
 import type { HistogramAggregate } from '../types.js';
+import type { SendAs } from './kinds/index.js';
 
 export interface CoreConfig {
   namespace: string;
@@ -11,8 +12,10 @@ export interface CoreConfig {
   percentiles: readonly number[];
   maxBufferedPoints: number;
   maxRetainedBuckets: number;
+  maxMemoryBytes: number;
   /** The sink adds every point (the Forwarder reading log lines): send only what is new, keep no records. */
   additive: boolean;
+  sendAs: SendAs;
 }
 
 export type CoreProblem =
@@ -24,12 +27,28 @@ export type CoreProblem =
   | 'OUT_OF_WINDOW'
   | 'EXPIRED'
   | 'OVERFLOW'
-  | 'EVICTED';
+  | 'EVICTED'
+  | 'NAME_COLLISION'
+  | 'NAME_NORMALIZED';
+
+export interface CoreDropped {
+  invalid: number;
+  outOfWindow: number;
+  expired: number;
+  overflow: number;
+  evicted: number;
+  rejected: number;
+  collision: number;
+}
 
 export interface CoreStats {
   recorded: number;
   merged: number;
-  dropped: { invalid: number; outOfWindow: number; expired: number; overflow: number; evicted: number };
+  dropped: CoreDropped;
   timestampsConverted: number;
   evictedRecords: number;
+  resent: number;
 }
+
+/** A problem the core reports: its code, a message, and the metric it concerns (when there is one). */
+export type CoreProblemSink = (code: CoreProblem, detail: string, metric?: string) => void;

@@ -1,90 +1,278 @@
-import type { CoreConfig } from './config.js';
-import type { Ledger } from './ledger.js';
-import { type Cell, KIND, pendingPoints } from './rollup.js';
-import { seriesEntries } from './serialize.js';
-import type { Series } from './series.js';
+import type { Rec, RecordStore } from './records.js';
+import { MAX_BODY_CHARS, type WireFormat } from './serialize.js';
+import { compareSeries, type Series } from './series.js';
 import { bucketStart } from './window.js';
 
-/** One series' share of a drain: the dirty cells, their change marks, and the wire entries. */
-export interface DrainEntry {
-  series: Series;
-  cells: Cell[];
-  seqs: number[];
-  /** Distribution values taken per cell. */
-  sizes: number[];
-  /** Count totals as drained (an additive sink gets each delta once). */
-  values: number[];
-  json: string[];
-  points: number;
+/** What one request carries of one record: its wire state, and the part of `p` it took (none for an echo). */
+export class Piece {
+  readonly rec: Rec;
+  /** The state serialized: `merge(expand(a), sealed)`, `sealed` alone, or `expand(a)` for an echo. */
+  readonly w: unknown;
+  readonly sealed: unknown;
+  readonly points: number;
+  /** Bytes of `sealed` accounted in the record. */
+  readonly bytes: number;
+
+  constructor(rec: Rec, w: unknown, sealed: unknown, points: number, bytes: number) {
+    this.rec = rec;
+    this.w = w;
+    this.sealed = sealed;
+    this.points = points;
+    this.bytes = bytes;
+  }
+}
+
+/** One series' share of a request: its pieces (ascending buckets) and the wire entries they make. */
+export interface Entry {
+  readonly series: Series;
+  readonly pieces: readonly Piece[];
+  readonly json: string[];
+  /** New points carried (an echo carries none). */
+  readonly points: number;
 }
 
 export interface Drained {
-  series: DrainEntry[];
-  distributions: DrainEntry[];
-  /** Unsent points that aged out of the window and were dropped by this drain. */
-  expired: number;
+  series: Entry[];
+  distributions: Entry[];
 }
 
 /**
- * Takes what should be sent now: every dirty cell, or only closed buckets when `includeOpen` is false.
- * Nothing is cleared here: `commitEntry` marks what the backend acknowledged; anything not committed stays
- * dirty for the next drain.
+ * How a request ended for its entries: stored; refused for good (400/403…); not stored; or maybe
+ * stored (cut at the deadline, 5xx, a connection lost after the body was written).
  */
-export function drainCells(
-  ledger: Ledger,
-  cfg: CoreConfig,
-  nowSeconds: number,
-  includeOpen: boolean,
-  expired: number,
-): Drained {
-  const openFrom = includeOpen ? Number.POSITIVE_INFINITY : bucketStart(nowSeconds, cfg.interval);
-  const out: Drained = { series: [], distributions: [], expired };
-  for (const series of ledger.sortedSeries()) {
-    let entry: DrainEntry | undefined;
-    for (const cell of series.cells) {
-      if (cell.seq === cell.sent || cell.b >= openFrom) continue;
-      const size = series.kind === KIND.distribution ? (cell.v as number[]).length : 1;
-      const value = series.kind === KIND.count ? (cell.v as number) : 0;
-      // Arrays created with their first element: most entries hold one bucket (less flush garbage).
-      if (entry === undefined) {
-        entry = {
-          series,
-          cells: [cell],
-          seqs: [cell.seq],
-          sizes: [size],
-          values: [value],
-          json: [],
-          points: size,
-        };
-        continue;
-      }
-      entry.cells.push(cell);
-      entry.seqs.push(cell.seq);
-      entry.sizes.push(size);
-      entry.values.push(value);
-      entry.points += size;
-    }
-    if (entry === undefined) continue;
-    entry.json = seriesEntries(series, entry.cells, cfg);
-    (series.kind === KIND.distribution ? out.distributions : out.series).push(entry);
-  }
-  return out;
+export type Outcome = 'ok' | 'rejected' | 'failed' | 'ambiguous';
+
+export interface DrainConfig {
+  interval: number;
+  maxPastSeconds: number;
+  maxFutureSeconds: number;
 }
 
-/** Marks a drained entry as stored by the backend; drops the records that need not be kept. */
-export function commitEntry(ledger: Ledger, entry: DrainEntry, retain: boolean, additive: boolean): void {
-  const kind = entry.series.kind;
-  const isDistribution = kind === KIND.distribution;
-  for (let i = 0; i < entry.cells.length; i++) {
-    const cell = entry.cells[i]!;
-    // Evicted or expired while its request was in flight: the ledger no longer holds it.
-    if (cell.i === -1) continue;
-    const before = pendingPoints(kind, cell);
-    if (isDistribution) (cell.v as number[]).splice(0, entry.sizes[i]);
-    cell.sent = entry.seqs[i]!;
-    if (isDistribution && (cell.v as number[]).length > 0) cell.sent = cell.seq - 1;
-    if (additive && kind === KIND.count) (cell.v as number) -= entry.values[i]!;
-    ledger.pending -= before - pendingPoints(kind, cell);
-    if (!retain && cell.seq === cell.sent) ledger.removeCell(entry.series, cell);
+export interface DrainHooks {
+  invalid(series: Series): void;
+  /** Points that go out again after an ambiguous failure and may then be counted twice. */
+  resent(points: number): void;
+}
+
+/** Values per piece of a distribution record, so that one entry always fits a request. */
+const MAX_PIECE_VALUES = 20_000;
+const MAX_ENTRY_CHARS = MAX_BODY_CHARS / 2;
+
+/** Takes what should be sent from the store's dirty list, and settles what came back. */
+export class Drainer {
+  private readonly store: RecordStore;
+  private readonly cfg: DrainConfig;
+  private readonly format: WireFormat;
+  private readonly hooks: DrainHooks;
+
+  constructor(store: RecordStore, cfg: DrainConfig, format: WireFormat, hooks: DrainHooks) {
+    this.store = store;
+    this.cfg = cfg;
+    this.format = format;
+    this.hooks = hooks;
+  }
+
+  /**
+   * Seals every dirty record (only closed buckets unless `includeOpen`) into entries. Both window edges
+   * are checked here: aged-out points are dropped (expired), points too far ahead (a clock stepped back)
+   * are dropped (outOfWindow). Nothing is committed: `settle` does that per outcome.
+   */
+  drain(nowSeconds: number, includeOpen: boolean): Drained {
+    const store = this.store;
+    store.sweep(nowSeconds);
+    const oldest = nowSeconds - this.cfg.maxPastSeconds;
+    const newest = nowSeconds + this.cfg.maxFutureSeconds;
+    const openFrom = includeOpen ? Number.POSITIVE_INFINITY : bucketStart(nowSeconds, this.cfg.interval);
+    const list = store.dirty;
+    store.dirty = [];
+    const bySeries = new Map<Series, Piece[]>();
+    for (const rec of list) {
+      if (rec.dead) continue;
+      if (rec.p === undefined && !rec.echo) {
+        rec.queued = false;
+      } else if (rec.flying > 0 || rec.b >= openFrom) {
+        store.dirty.push(rec);
+      } else if (rec.b < oldest || rec.b > newest) {
+        rec.queued = false;
+        rec.echo = false;
+        store.losePending(rec, rec.b < oldest ? 'expired' : 'outOfWindow');
+        if (rec.b < oldest) store.forgetSent(rec);
+        store.settled(rec, nowSeconds);
+      } else {
+        rec.queued = false;
+        const pieces = bySeries.get(rec.series);
+        if (pieces === undefined) bySeries.set(rec.series, this.seal(rec, []));
+        else this.seal(rec, pieces);
+      }
+    }
+    const out: Drained = { series: [], distributions: [] };
+    for (const series of [...bySeries.keys()].sort(compareSeries)) {
+      const pieces = bySeries.get(series)!;
+      if (pieces.length === 0) continue;
+      pieces.sort((x, y) => x.rec.b - y.rec.b);
+      this.entries(series, pieces, series.kind.endpoint === 'series' ? out.series : out.distributions);
+    }
+    return out;
+  }
+
+  /** Moves `rec.p` into pieces (in flight until settled). */
+  private seal(rec: Rec, pieces: Piece[]): Piece[] {
+    const kind = rec.series.kind;
+    if (rec.p === undefined) {
+      // An owed re-send of what the backend should hold.
+      if (rec.a === undefined) rec.echo = false;
+      else {
+        rec.flying++;
+        pieces.push(new Piece(rec, kind.expand(rec.a), undefined, 0, 0));
+      }
+      return pieces;
+    }
+    const sealed = rec.p;
+    rec.p = undefined;
+    if (!kind.perValue) {
+      rec.s = sealed;
+      rec.flying++;
+      const w = rec.a === undefined ? sealed : kind.merge(kind.expand(rec.a), sealed);
+      pieces.push(new Piece(rec, w, sealed, kind.points(sealed), kind.weigh(sealed)));
+      return pieces;
+    }
+    const before = kind.weigh(sealed);
+    let rest = sealed;
+    let bytes = 0;
+    for (;;) {
+      const long = kind.points(rest) > MAX_PIECE_VALUES;
+      const [chunk, next] = long ? kind.split!(rest, MAX_PIECE_VALUES) : [rest, undefined];
+      const weight = kind.weigh(chunk);
+      bytes += weight;
+      rec.flying++;
+      pieces.push(new Piece(rec, chunk, chunk, kind.points(chunk), weight));
+      if (next === undefined) break;
+      rest = next;
+    }
+    rec.bytes += bytes - before;
+    this.store.budget.used += bytes - before;
+    return pieces;
+  }
+
+  /** Serializes a series' pieces into entries of at most MAX_ENTRY_CHARS each. */
+  private entries(series: Series, pieces: Piece[], out: Entry[]): void {
+    const kind = series.kind;
+    const f = this.format;
+    const wire = series.nameEntry.wire;
+    const outputs = kind.outputs;
+    let group: Piece[] = [];
+    let texts: string[][] = [];
+    let size = 0;
+    const close = (): void => {
+      if (group.length === 0) return;
+      const json: string[] = [];
+      if (kind.endpoint === 'distributions') json.push(f.distribution(wire[0]!, texts[0]!.join(','), series));
+      else
+        for (let i = 0; i < outputs.length; i++)
+          if (texts[i]!.length > 0) json.push(f.series(wire[i]!, outputs[i]!, texts[i]!.join(','), series));
+      let points = 0;
+      for (const p of group) points += p.points;
+      out.push({ series, pieces: group, json, points });
+      group = [];
+      texts = [];
+      size = 0;
+    };
+    for (const piece of pieces) {
+      const b = piece.rec.b;
+      const own: string[] = [];
+      if (kind.endpoint === 'distributions') own.push(f.values(b, kind.values(piece.w)));
+      else
+        for (let i = 0; i < outputs.length; i++) {
+          const v = kind.value(piece.w, i);
+          // Nothing non-finite is ever serialized (DESIGN §12); kinds refuse such values when recorded.
+          if (Number.isFinite(v)) own.push(f.point(b, v));
+          else {
+            own.push('');
+            this.hooks.invalid(series);
+          }
+        }
+      let n = 0;
+      for (const t of own) n += t.length + 1;
+      if (group.length > 0 && size + n > MAX_ENTRY_CHARS) close();
+      if (texts.length === 0) texts = own.map(() => []);
+      own.forEach((t, i) => {
+        if (t !== '') texts[i]!.push(t);
+      });
+      group.push(piece);
+      size += n;
+    }
+    close();
+  }
+
+  /** Records how a request ended for `entry` (`twice`: stored, but perhaps twice). */
+  settle(entry: Entry, outcome: Outcome, nowSeconds: number, twice: boolean): void {
+    for (const piece of entry.pieces) this.settlePiece(piece, outcome, nowSeconds, twice);
+  }
+
+  private settlePiece(piece: Piece, outcome: Outcome, nowSeconds: number, twice: boolean): void {
+    const rec = piece.rec;
+    if (rec.dead) return;
+    const store = this.store;
+    const kind = rec.series.kind;
+    rec.flying--;
+    if (piece.sealed !== undefined && !kind.perValue) rec.s = undefined;
+    if (outcome === 'ok' || outcome === 'rejected') {
+      if (piece.sealed !== undefined) {
+        rec.bytes -= piece.bytes;
+        store.budget.used -= piece.bytes;
+        store.pending -= piece.points;
+        if (outcome === 'rejected') store.lostPoints('rejected', piece.points, rec.series);
+      }
+      if (outcome === 'ok') {
+        // Stored, maybe twice (the transport re-sent it): a merged total is the same value again, a delta is not.
+        if (twice && !kind.retains) this.hooks.resent(piece.points);
+        if (kind.retains) store.setSent(rec, kind.compact(piece.w));
+        // Owed re-sends continue while the bucket is open: a cut request may still land after this one.
+        if (rec.echo) rec.echo = rec.b + this.cfg.interval > nowSeconds;
+      } else if (piece.sealed === undefined) rec.echo = false;
+    } else {
+      if (piece.sealed !== undefined) {
+        const p = rec.p;
+        const before = piece.bytes + (p === undefined ? 0 : kind.weigh(p));
+        const pointsBefore = piece.points + (p === undefined ? 0 : kind.points(p));
+        rec.p = p === undefined ? piece.sealed : kind.merge(piece.sealed, p);
+        const after = kind.weigh(rec.p);
+        rec.bytes += after - before;
+        store.budget.used += after - before;
+        store.pending += kind.points(rec.p) - pointsBefore;
+        if (outcome === 'ambiguous' && !kind.retains) this.hooks.resent(piece.points);
+      }
+      if (outcome === 'ambiguous' && kind.retains) rec.echo = true;
+      if (!rec.queued) {
+        rec.queued = true;
+        store.dirty.push(rec);
+      }
+    }
+    store.settled(rec, nowSeconds);
+  }
+
+  /** Halves an entry a 413 refused: by pieces, else by values; undefined when it cannot be split. */
+  split(entry: Entry): [Entry, Entry] | undefined {
+    const series = entry.series;
+    const kind = series.kind;
+    let pieces = entry.pieces;
+    if (pieces.length === 1) {
+      const piece = pieces[0]!;
+      if (!kind.perValue || piece.points < 2) return undefined;
+      const [x, y] = kind.split!(piece.sealed, Math.ceil(piece.points / 2));
+      const rec = piece.rec;
+      const wx = kind.weigh(x);
+      const wy = kind.weigh(y);
+      rec.bytes += wx + wy - piece.bytes;
+      this.store.budget.used += wx + wy - piece.bytes;
+      rec.flying++;
+      pieces = [new Piece(rec, x, x, kind.points(x), wx), new Piece(rec, y, y, kind.points(y), wy)];
+    }
+    const half = Math.ceil(pieces.length / 2);
+    const halves: Entry[] = [];
+    this.entries(series, pieces.slice(0, half), halves);
+    this.entries(series, pieces.slice(half), halves);
+    // Each half fits one entry: it is at most the size of the entry it came from.
+    return [halves[0]!, halves[1]!];
   }
 }

@@ -7,19 +7,49 @@ const MAX_LENGTH = 200;
 const NAME_OK = /^[A-Za-z][A-Za-z0-9_.]{0,199}$/;
 const TAG_OK = /^[a-z][a-z0-9_\-:./]{0,199}$/;
 
-/** Normalized metric name, or '' when nothing usable is left. */
+/** Past this many characters a raw name is cut and the rest stands in as a hash. */
+const MAX_RAW_NAME = 1000;
+
+/**
+ * Normalized metric name, or '' when nothing usable is left. Not cut to 200 characters: `wireName` does
+ * that, keeping a hash of the whole name so that two long names stay two series.
+ */
 export function normalizeName(raw: string): string {
   if (NAME_OK.test(raw) && !raw.includes('__') && !raw.endsWith('_')) return raw;
-  let out = raw.replace(/[^A-Za-z0-9_.]+/g, '_').replace(/_{2,}/g, '_');
-  out = out.replace(/^[^A-Za-z]+/, '');
-  if (out.length > MAX_LENGTH) out = out.slice(0, MAX_LENGTH);
-  return out.replace(/_+$/, '');
+  const cut = raw.length > MAX_RAW_NAME;
+  let out = (cut ? raw.slice(0, MAX_RAW_NAME) : raw).replace(/[^A-Za-z0-9_.]+/g, '_').replace(/_{2,}/g, '_');
+  out = out.replace(/^[^A-Za-z]+/, '').replace(/_+$/, '');
+  return cut && out !== '' ? `${out}_${hash(raw)}` : out;
+}
+
+/** FNV-1a over UTF-16 units, as 8 hex digits: tells long names apart once they are cut. */
+export function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The name a series goes out under: `name` or `name.suffix`, at most 200 characters. A longer one is cut
+ * and keeps a hash of the whole name, so names that differ past the cut never merge at the backend.
+ */
+export function wireName(name: string, suffix: string): string {
+  const whole = suffix === '' ? name : `${name}.${suffix}`;
+  if (whole.length <= MAX_LENGTH) return whole;
+  const tail = `_${hash(name)}${suffix === '' ? '' : `.${suffix}`}`;
+  return name.slice(0, MAX_LENGTH - tail.length).replace(/[._]+$/, '') + tail;
 }
 
 /** Normalized tag, or '' when nothing usable is left. */
 export function normalizeTag(raw: string): string {
   if (TAG_OK.test(raw) && !raw.endsWith(':') && !raw.includes('__')) return raw;
-  let out = raw.toLowerCase().replace(/[^\p{L}\p{N}_\-:./]+/gu, '_');
+  // Only the first 200 characters survive; normalizing a megabyte to keep them would be wasted work.
+  let out = (raw.length > 4 * MAX_LENGTH ? raw.slice(0, 4 * MAX_LENGTH) : raw)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}_\-:./]+/gu, '_');
   out = out.replace(/_{2,}/g, '_').replace(/^[^\p{L}]+/u, '');
   if (out.length > MAX_LENGTH) {
     out = out.slice(0, MAX_LENGTH);

@@ -1,25 +1,37 @@
-import { fullName, normalizeName, normalizeTags } from './normalize.js';
-import type { Kind } from './rollup.js';
+import { type Budget, BYTES, chars } from './budget.js';
+import type { KindOps } from './kinds/kind.js';
+import { fullName, normalizeName, normalizeTags, wireName } from './normalize.js';
 import { type NameEntry, Series, type TagSet } from './series.js';
 import { allStrings, objectParts, TagTrie, UNCACHEABLE } from './tag-trie.js';
 
-export type ProblemSink = (code: 'INVALID_NAME' | 'INVALID_TAG', detail: string) => void;
+export type RegistryProblem = 'INVALID_NAME' | 'INVALID_TAG' | 'NAME_NORMALIZED' | 'NAME_COLLISION';
+export type ProblemSink = (code: RegistryProblem, detail: string, metric: string | undefined) => void;
 
-/** Past this many raw spellings the alias caches are cleared (they are only shortcuts). */
+/** Past this many raw spellings the name alias caches are cleared (they are only shortcuts). */
 const ALIAS_CACHE_LIMIT = 10_000;
-const MAX_NAME_LENGTH = 200;
+/** Raw names longer than this are not cached (a cache entry must stay small). */
+const MAX_ALIAS = 256;
 
 /**
  * Series identity. Raw names and tag inputs are cached as aliases of interned canonical entries, so a
- * repeated call does one or two Map lookups and no sorting or normalization.
+ * repeated call does one or two Map lookups and no sorting or normalization. A name belongs to one
+ * (name, kind) pair, which claims the wire names its series go out under (`x`, or `x.max`, `x.count`…):
+ * a second pair claiming one of them is refused, so two client series never write one backend series.
  */
 export class Registry {
   private readonly namespace: string;
   private readonly defaultHost: string;
   private readonly constantTags: readonly string[];
   private readonly problem: ProblemSink;
-  private readonly names = new Map<string, NameEntry>();
-  private readonly nameAliases = new Map<string, NameEntry>();
+  private readonly budget: Budget;
+  private readonly floor: () => number;
+  /** Per kind: full name → entry, and raw spelling → entry. */
+  private readonly names: Map<string, NameEntry>[] = [];
+  private readonly nameAliases: Map<string, NameEntry>[] = [];
+  private aliasBytes = 0;
+  private aliasCount = 0;
+  /** Wire name → the (name, kind) entry that sends under it. */
+  private readonly claims = new Map<string, NameEntry>();
   private readonly tagSets = new Map<string, TagSet>();
   private readonly byHost = new Map<string, Map<string, Series>>();
   private readonly aliases = new TagTrie<TagSet>();
@@ -32,114 +44,220 @@ export class Registry {
   /** Names or tags that normalization changed (for stats). */
   normalized = 0;
   size = 0;
+  /** Why the last `resolve` returned undefined. */
+  refused: 'invalid' | 'collision' = 'invalid';
 
-  constructor(namespace: string, defaultHost: string, constantTags: readonly string[], problem: ProblemSink) {
+  constructor(
+    namespace: string,
+    defaultHost: string,
+    constantTags: readonly string[],
+    problem: ProblemSink,
+    budget: Budget,
+    /** The floor a new series starts with (see RecordStore.forgottenFloor). */
+    floor: () => number = () => Number.NEGATIVE_INFINITY,
+  ) {
+    this.floor = floor;
     this.namespace = namespace;
     this.defaultHost = defaultHost;
     this.constantTags = constantTags;
     this.problem = problem;
+    this.budget = budget;
+    for (let i = 0; i < 5; i++) {
+      this.names.push(new Map());
+      this.nameAliases.push(new Map());
+    }
     this.emptyTags = this.internTags(normalizeTags(undefined, constantTags).tags);
     this.emptyTags.refs = Number.POSITIVE_INFINITY;
   }
 
-  /** The series for these inputs, created on first use; undefined when the name is unusable. */
-  resolve(kind: Kind, rawName: unknown, tags: unknown, host: string | undefined): Series | undefined {
-    const entry = this.name(rawName);
+  /** The series for these inputs, created on first use; undefined (reported) when it cannot be. */
+  resolve(kind: KindOps, rawName: unknown, tags: unknown, host: string | undefined): Series | undefined {
+    const entry = this.name(kind, rawName);
     if (entry === undefined) return undefined;
     const tagSet = tags === undefined ? this.emptyTags : this.tagSet(tags);
     const h = typeof host === 'string' ? host : this.defaultHost;
     if (h !== this.defaultHost) return this.resolveOnHost(kind, entry, tagSet, h);
     // Default host: series hang off their tag set (no index entry, no numeric key to box).
     const first = tagSet.series;
-    if (first !== undefined && first.nameEntry === entry && first.kind === kind) return first;
-    const key = entry.id * 8 + kind;
+    if (first !== undefined && first.nameEntry === entry) return first;
+    const key = entry.id * 8 + kind.id;
     const found = tagSet.more?.get(key);
     if (found !== undefined) return found;
     const series = this.create(kind, entry, h, tagSet);
+    if (series === undefined) return undefined;
     if (first === undefined) tagSet.series = series;
     else {
       tagSet.more ??= new Map();
       tagSet.more.set(key, series);
+      this.budget.used += 40;
     }
     return series;
   }
 
   /** A host other than the default one (a per-call option, rare): indexed per host by exact ids. */
-  private resolveOnHost(kind: Kind, entry: NameEntry, tagSet: TagSet, host: string): Series {
-    const key = hostKey(entry.id * 8 + kind, tagSet);
+  private resolveOnHost(kind: KindOps, entry: NameEntry, tagSet: TagSet, host: string): Series | undefined {
+    const key = `${entry.id * 8 + kind.id}:${tagSet.id}`;
+    const found = this.byHost.get(host)?.get(key);
+    if (found !== undefined) return found;
+    const series = this.create(kind, entry, host, tagSet);
+    if (series === undefined) return undefined;
     let map = this.byHost.get(host);
     if (map === undefined) {
       map = new Map();
       this.byHost.set(host, map);
     }
-    const found = map.get(key);
-    if (found !== undefined) return found;
-    const series = this.create(kind, entry, host, tagSet);
     map.set(key, series);
+    this.budget.used += BYTES.hostIndex + chars(host);
     return series;
   }
 
-  private create(kind: Kind, entry: NameEntry, host: string, tagSet: TagSet): Series {
+  private create(kind: KindOps, entry: NameEntry, host: string, tagSet: TagSet): Series | undefined {
+    if (!this.claim(entry, kind)) {
+      this.refused = 'collision';
+      this.problem(
+        'NAME_COLLISION',
+        `metric "${entry.full}" would be sent under a name another metric already uses (a ${kindName(kind)} beside another kind): its points are dropped`,
+        entry.full,
+      );
+      this.release(entry);
+      if (tagSet.refs === 0) this.forgetTags(tagSet);
+      return undefined;
+    }
     entry.refs++;
     tagSet.refs++;
     this.size++;
-    return new Series(kind, entry, host, tagSet);
+    this.budget.used += BYTES.series;
+    const series = new Series(kind, entry, host, tagSet);
+    series.floor = this.floor();
+    return series;
   }
 
-  /** Forgets a series with no cells left (never a pinned one). */
+  /** Claims the wire names of `entry`'s series; false when another (name, kind) sends under one of them. */
+  private claim(entry: NameEntry, kind: KindOps): boolean {
+    if (entry.wire.length > 0) return true;
+    const names =
+      kind.endpoint === 'series' ? kind.outputs.map((o) => wireName(entry.full, o.suffix)) : [entry.full];
+    for (const w of names) {
+      const owner = this.claims.get(w);
+      if (owner !== undefined && owner !== entry) return false;
+    }
+    for (const w of names) {
+      this.claims.set(w, entry);
+      this.budget.used += 48 + chars(w);
+    }
+    entry.wire = names.map((w) => JSON.stringify(w));
+    return true;
+  }
+
+  /** Forgets a series with nothing left (never one a bound instrument holds). */
   remove(series: Series): void {
-    if (series.pinned) return;
+    if (series.pins > 0) return;
     const tags = series.tags;
-    const key = series.nameEntry.id * 8 + series.kind;
+    const key = series.nameEntry.id * 8 + series.kind.id;
     if (series.host === this.defaultHost) {
       if (tags.series === series) tags.series = undefined;
       else if (tags.more?.get(key) === series) {
         tags.more.delete(key);
+        this.budget.used -= 40;
         if (tags.more.size === 0) tags.more = undefined;
       }
     } else {
       const map = this.byHost.get(series.host);
-      const k = hostKey(key, tags);
-      if (map?.get(k) === series) map.delete(k);
+      const k = `${key}:${tags.id}`;
+      if (map?.get(k) === series) {
+        map.delete(k);
+        this.budget.used -= BYTES.hostIndex + chars(series.host);
+        if (map.size === 0) this.byHost.delete(series.host);
+      }
     }
-    series.hot = undefined;
     this.size--;
+    this.budget.used -= BYTES.series;
     const entry = series.nameEntry;
-    if (--entry.refs === 0) {
-      entry.dead = true;
-      this.names.delete(entry.full);
-    }
-    if (--tags.refs === 0) {
-      tags.dead = true;
-      this.tagSets.delete(tags.json);
-    }
+    entry.refs--;
+    this.release(entry);
+    if (--tags.refs === 0) this.forgetTags(tags);
   }
 
-  private name(raw: unknown): NameEntry | undefined {
+  /** Drops a name entry no series uses, with its claims. */
+  private release(entry: NameEntry): void {
+    if (entry.refs > 0 || entry.dead) return;
+    entry.dead = true;
+    const kind = entry.kind!;
+    this.names[kind.id]!.delete(entry.full);
+    this.budget.used -= BYTES.name + chars(entry.full);
+    for (const quoted of entry.wire) {
+      const w = JSON.parse(quoted) as string;
+      if (this.claims.get(w) === entry) {
+        this.claims.delete(w);
+        this.budget.used -= 48 + chars(w);
+      }
+    }
+    entry.wire = [];
+  }
+
+  private forgetTags(tags: TagSet): void {
+    if (tags.dead) return;
+    tags.dead = true;
+    this.tagSets.delete(tags.json);
+    this.budget.used -= BYTES.tagSet + chars(tags.json);
+  }
+
+  /** Frees the alias caches (they hold no data): the first thing to go when memory is short. */
+  clearAliases(): void {
+    for (const m of this.nameAliases) m.clear();
+    this.budget.used -= this.aliasBytes + this.aliases.bytes;
+    this.aliasBytes = 0;
+    this.aliasCount = 0;
+    this.aliases.reset();
+    this.lastArray = undefined;
+    this.lastArrayCopy = undefined;
+    this.lastArraySet = undefined;
+  }
+
+  private name(kind: KindOps, raw: unknown): NameEntry | undefined {
+    this.refused = 'invalid';
     if (typeof raw !== 'string') {
-      this.problem('INVALID_NAME', `metric name must be a string, got ${typeof raw}`);
+      this.problem('INVALID_NAME', `metric name must be a string, got ${typeof raw}`, undefined);
       return undefined;
     }
-    const alias = this.nameAliases.get(raw);
+    const aliases = this.nameAliases[kind.id]!;
+    const alias = aliases.get(raw);
     if (alias !== undefined && !alias.dead) return alias;
     const normalized = normalizeName(raw);
     if (normalized === '') {
       this.problem(
         'INVALID_NAME',
         `metric name ${JSON.stringify(raw.slice(0, 50))} has no usable characters`,
+        raw.slice(0, 200),
       );
       return undefined;
     }
-    if (normalized !== raw) this.normalized++;
     // Datadog's 200-character limit applies to the full name, namespace included.
-    const full = fullName(this.namespace, normalized).slice(0, MAX_NAME_LENGTH);
-    let entry = this.names.get(full);
-    if (entry === undefined) {
-      entry = { id: this.nextNameId++, full, refs: 0, dead: false };
-      this.names.set(full, entry);
+    const full = wireName(fullName(this.namespace, normalized), '');
+    if (normalized !== raw) {
+      this.normalized++;
+      this.problem(
+        'NAME_NORMALIZED',
+        `metric name ${JSON.stringify(raw.slice(0, 200))} is sent as "${full}"`,
+        raw.slice(0, 200),
+      );
     }
-    if (this.nameAliases.size >= ALIAS_CACHE_LIMIT) this.nameAliases.clear();
-    this.nameAliases.set(raw, entry);
+    const names = this.names[kind.id]!;
+    let entry = names.get(full);
+    if (entry === undefined) {
+      entry = { id: this.nextNameId++, full, kind, wire: [], refs: 0, dead: false };
+      names.set(full, entry);
+      this.budget.used += BYTES.name + chars(full);
+    }
+    if (raw.length <= MAX_ALIAS) {
+      if (this.aliasCount >= ALIAS_CACHE_LIMIT) this.clearAliases();
+      if (alias === undefined) {
+        this.aliasCount++;
+        this.aliasBytes += BYTES.alias + chars(raw);
+        this.budget.used += BYTES.alias + chars(raw);
+      }
+      aliases.set(raw, entry);
+    }
     return entry;
   }
 
@@ -163,7 +281,11 @@ export class Registry {
       return set;
     }
     if (typeof input === 'object' && input !== null) return this.objectTagSet(input);
-    this.problem('INVALID_TAG', `tags must be an array of strings or an object, got ${typeof input}`);
+    this.problem(
+      'INVALID_TAG',
+      `tags must be an array of strings or an object, got ${typeof input}`,
+      undefined,
+    );
     return this.emptyTags;
   }
 
@@ -172,7 +294,7 @@ export class Registry {
     if (found === UNCACHEABLE) return this.canonical(input);
     if (found !== undefined && !found.dead) return found;
     const set = this.canonical(input);
-    if (allStrings(input)) this.aliases.remember(input, set, false);
+    if (allStrings(input)) this.remember(input, set, false);
     return set;
   }
 
@@ -185,15 +307,21 @@ export class Registry {
     const set = this.canonical(input);
     const parts = objectParts(keys, record);
     // Objects holding other values (never cached) were dropped and reported by normalization.
-    if (parts !== undefined) this.aliases.remember(parts, set, true);
+    if (parts !== undefined) this.remember(parts, set, true);
     return set;
+  }
+
+  private remember(parts: readonly (string | number | boolean)[], set: TagSet, object: boolean): void {
+    const before = this.aliases.bytes;
+    this.aliases.remember(parts, set, object);
+    this.budget.used += this.aliases.bytes - before;
   }
 
   /** Normalizes a tags input and interns the result (reports dropped tags). */
   private canonical(input: unknown): TagSet {
     const result = normalizeTags(input, this.constantTags);
     if (result.invalid > 0)
-      this.problem('INVALID_TAG', `${result.invalid} tag(s) dropped: not a string or empty`);
+      this.problem('INVALID_TAG', `${result.invalid} tag(s) dropped: not a string or empty`, undefined);
     if (result.changed > 0) this.normalized += result.changed;
     return this.internTags(result.tags);
   }
@@ -204,13 +332,14 @@ export class Registry {
     if (set === undefined) {
       set = { id: this.nextId++, json, refs: 0, dead: false, series: undefined, more: undefined };
       this.tagSets.set(json, set);
+      this.budget.used += BYTES.tagSet + chars(json);
     }
     return set;
   }
 }
 
-function hostKey(nameKind: number, tags: TagSet): string {
-  return `${nameKind}:${tags.id}`;
+function kindName(kind: KindOps): string {
+  return ['count', 'gauge', 'set', 'histogram', 'distribution'][kind.id]!;
 }
 
 function sameElements(a: readonly unknown[], b: readonly unknown[]): boolean {

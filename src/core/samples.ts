@@ -1,71 +1,21 @@
-// Histogram samples of one series-bucket: exact up to EXACT_LIMIT values, then a log-bucketed
-// sketch (relative accuracy 0.5%, so percentiles stay within 1%) with bounded memory.
+// Histogram samples of one series-bucket: exact up to EXACT_LIMIT values, then a sketch (sketch.ts)
+// whose percentiles stay within 1%. A sent record keeps the compact form (a sorted Float64Array or a
+// trimmed sketch), not the growable sample list.
+import { Sketch } from './sketch.js';
 
 export const EXACT_LIMIT = 1000;
-const ALPHA = 0.005;
-const GAMMA = (1 + ALPHA) / (1 - ALPHA);
-const LOG_GAMMA = Math.log(GAMMA);
-const MIN_MAGNITUDE = 1e-9;
-const MAX_BINS = 4096;
 
-/** Log-bucketed counts for |v| per sign; `zero` holds |v| < MIN_MAGNITUDE. */
-class Sketch {
-  readonly pos = new Map<number, number>();
-  readonly neg = new Map<number, number>();
-  zero = 0;
-
-  add(v: number, n = 1): void {
-    const m = Math.abs(v);
-    if (m < MIN_MAGNITUDE) {
-      this.zero += n;
-      return;
-    }
-    const bins = v > 0 ? this.pos : this.neg;
-    const key = Math.ceil(Math.log(m) / LOG_GAMMA);
-    bins.set(key, (bins.get(key) ?? 0) + n);
-    if (bins.size > MAX_BINS) collapseLowest(bins);
-  }
-
-  merge(other: Sketch): void {
-    for (const [k, n] of other.pos) this.pos.set(k, (this.pos.get(k) ?? 0) + n);
-    for (const [k, n] of other.neg) this.neg.set(k, (this.neg.get(k) ?? 0) + n);
-    this.zero += other.zero;
-    while (this.pos.size > MAX_BINS) collapseLowest(this.pos);
-    while (this.neg.size > MAX_BINS) collapseLowest(this.neg);
-  }
-
-  /** Value of the sample at 1-based `rank` in ascending order. */
-  at(rank: number): number {
-    let seen = 0;
-    const negKeys = [...this.neg.keys()].sort((a, b) => b - a);
-    for (const k of negKeys) {
-      seen += this.neg.get(k)!;
-      if (seen >= rank) return -binValue(k);
-    }
-    seen += this.zero;
-    if (seen >= rank) return 0;
-    const posKeys = [...this.pos.keys()].sort((a, b) => a - b);
-    for (const k of posKeys) {
-      seen += this.pos.get(k)!;
-      if (seen >= rank) return binValue(k);
-    }
-    return posKeys.length > 0 ? binValue(posKeys[posKeys.length - 1]!) : 0;
-  }
+/** The histogram state a sent record keeps. */
+export interface SamplesCompact {
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  /** Ascending, while exact. */
+  readonly sorted: Float64Array | undefined;
+  readonly sketch: Sketch | undefined;
 }
 
-function binValue(key: number): number {
-  return (2 * GAMMA ** key) / (GAMMA + 1);
-}
-
-function collapseLowest(bins: Map<number, number>): void {
-  const keys = [...bins.keys()].sort((a, b) => a - b);
-  const [lo, next] = keys;
-  if (lo === undefined || next === undefined) return;
-  bins.set(next, bins.get(next)! + bins.get(lo)!);
-  bins.delete(lo);
-}
-
-/** Samples of one histogram series-bucket. */
 export class Samples {
   count = 0;
   sum = 0;
@@ -73,7 +23,7 @@ export class Samples {
   max = Number.NEGATIVE_INFINITY;
   /** Exact values while count ≤ EXACT_LIMIT; undefined once the sketch took over. */
   values: number[] | undefined = [];
-  /** `values` is in ascending order: a bucket re-sent by every flush is not sorted again each time. */
+  /** `values` is ascending: a bucket re-sent by every flush is not sorted again each time. */
   private sorted = true;
   sketch: Sketch | undefined;
 
@@ -82,15 +32,17 @@ export class Samples {
     this.sum += v;
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
-    if (this.values !== undefined) {
-      const n = this.values.length;
-      if (n > 0 && v < this.values[n - 1]!) this.sorted = false;
-      this.values.push(v);
-      if (this.values.length > EXACT_LIMIT) this.toSketch();
+    const values = this.values;
+    if (values !== undefined) {
+      const n = values.length;
+      if (n > 0 && v < values[n - 1]!) this.sorted = false;
+      values.push(v);
+      if (n + 1 > EXACT_LIMIT) this.toSketch();
     } else this.sketch!.add(v);
   }
 
-  merge(other: Samples): void {
+  /** Folds `other` (recorded after this) in; `other` is left as it was. */
+  merge(other: Samples): this {
     this.count += other.count;
     this.sum += other.sum;
     if (other.min < this.min) this.min = other.min;
@@ -99,11 +51,12 @@ export class Samples {
       for (const v of other.values) this.values.push(v);
       this.sorted = false;
       if (this.values.length > EXACT_LIMIT) this.toSketch();
-      return;
+      return this;
     }
     if (this.values !== undefined) this.toSketch();
     if (other.values !== undefined) for (const v of other.values) this.sketch!.add(v);
     else this.sketch!.merge(other.sketch!);
+    return this;
   }
 
   /** Nearest rank: `sorted[ceil(p * n) - 1]`; within 1% relative error past EXACT_LIMIT samples. */
@@ -120,10 +73,52 @@ export class Samples {
     return Math.min(this.max, Math.max(this.min, this.sketch!.at(rank)));
   }
 
+  /** Heap bytes held (estimate; a growable array keeps up to half again its length in spare room). */
+  get bytes(): number {
+    return 96 + (this.values !== undefined ? 16 + this.values.length * 12 : this.sketch!.bytes);
+  }
+
   private toSketch(): void {
     const sketch = new Sketch();
     for (const v of this.values!) sketch.add(v);
     this.sketch = sketch;
     this.values = undefined;
   }
+
+  /** The form a sent record keeps. */
+  compact(): SamplesCompact {
+    let sorted: Float64Array | undefined;
+    if (this.values !== undefined) {
+      sorted = Float64Array.from(this.values);
+      if (!this.sorted) sorted.sort();
+    }
+    return {
+      count: this.count,
+      sum: this.sum,
+      min: this.min,
+      max: this.max,
+      sorted,
+      sketch: this.sketch?.compact(),
+    };
+  }
+
+  /** A fresh, growable state holding the same samples as `c`. */
+  static expand(c: SamplesCompact): Samples {
+    const s = new Samples();
+    s.count = c.count;
+    s.sum = c.sum;
+    s.min = c.min;
+    s.max = c.max;
+    if (c.sorted !== undefined) s.values = Array.from(c.sorted);
+    else {
+      s.values = undefined;
+      s.sketch = c.sketch!.clone();
+    }
+    return s;
+  }
+}
+
+/** Heap bytes of a compact form (estimate). */
+export function compactBytes(c: SamplesCompact): number {
+  return 112 + (c.sorted !== undefined ? c.sorted.byteLength : c.sketch!.bytes);
 }

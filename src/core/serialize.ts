@@ -1,6 +1,4 @@
-import type { HistogramAggregate } from '../types.js';
-import { type Cell, KIND } from './rollup.js';
-import type { Samples } from './samples.js';
+import type { Output } from './kinds/kind.js';
 import type { Series } from './series.js';
 
 /** Per-request budget in UTF-16 units. One unit is at most 3 UTF-8 bytes, so a body is at most
@@ -8,87 +6,27 @@ import type { Series } from './series.js';
  * under Datadog's 3,200,000-byte compressed limit (and far under 62,914,560 decompressed). */
 export const MAX_BODY_CHARS = 1_000_000;
 
-export interface SerializeConfig {
-  interval: number;
-  aggregates: readonly HistogramAggregate[];
-  percentiles: readonly number[];
+/** How series and distribution entries are written (the v1 API; v2 is another format). */
+export interface WireFormat {
+  /** One point of a series output. `value` is finite. */
+  point(bucket: number, value: number): string;
+  /** One series output entry; `points` are `point()` texts joined by commas. */
+  series(metric: string, output: Output, points: string, series: Series): string;
+  /** One bucket of distribution values. */
+  values(bucket: number, values: readonly number[]): string;
+  distribution(metric: string, points: string, series: Series): string;
 }
 
-/** Suffix Datadog's agent uses for a percentile: 0.95 → `95percentile`, 0.999 → `99.9percentile`. */
-export function percentileSuffix(p: number): string {
-  return `${Math.round(p * 1000) / 10}percentile`;
-}
-
-/** `name.suffix`, the name shortened so the whole stays within Datadog's 200 characters. */
-function suffixed(name: string, suffix: string): string {
-  return `${name.slice(0, 199 - suffix.length)}.${suffix}`;
-}
-
-function tail(series: Series): string {
-  return `,"host":${JSON.stringify(series.host)},"tags":${series.tags.json}}`;
-}
-
-function points(cells: readonly Cell[], value: (cell: Cell) => number): string {
-  let out = '';
-  for (const cell of cells) out += `${out === '' ? '' : ','}[${cell.b},${value(cell)}]`;
-  return out;
-}
-
-function aggregate(s: Samples, agg: HistogramAggregate): number {
-  switch (agg) {
-    case 'min':
-      return s.min;
-    case 'max':
-      return s.max;
-    case 'avg':
-      return s.sum / s.count;
-    case 'median':
-      return s.percentile(0.5);
-    case 'sum':
-      return s.sum;
-    case 'count':
-      return s.count;
-  }
-}
-
-/** Wire entries of one series for the given (dirty) cells, sorted by bucket. */
-export function seriesEntries(series: Series, cells: readonly Cell[], cfg: SerializeConfig): string[] {
-  const name = series.name;
-  const end = tail(series);
-  switch (series.kind) {
-    case KIND.count:
-      return [
-        `{"metric":${JSON.stringify(name)},"type":"count","interval":${cfg.interval},"points":[${points(cells, (c) => c.v as number)}]${end}`,
-      ];
-    case KIND.gauge:
-      return [
-        `{"metric":${JSON.stringify(name)},"type":"gauge","points":[${points(cells, (c) => c.v as number)}]${end}`,
-      ];
-    case KIND.set:
-      return [
-        `{"metric":${JSON.stringify(name)},"type":"gauge","points":[${points(cells, (c) => (c.v as Set<string>).size)}]${end}`,
-      ];
-    case KIND.histogram: {
-      const out: string[] = [];
-      for (const agg of cfg.aggregates) {
-        const type = agg === 'count' ? `"count","interval":${cfg.interval}` : '"gauge"';
-        const pts = points(cells, (c) => aggregate(c.v as Samples, agg));
-        out.push(`{"metric":${JSON.stringify(suffixed(name, agg))},"type":${type},"points":[${pts}]${end}`);
-      }
-      for (const p of cfg.percentiles) {
-        const pts = points(cells, (c) => (c.v as Samples).percentile(p));
-        const metric = JSON.stringify(suffixed(name, percentileSuffix(p)));
-        out.push(`{"metric":${metric},"type":"gauge","points":[${pts}]${end}`);
-      }
-      return out;
-    }
-    default: {
-      let pts = '';
-      for (const cell of cells)
-        pts += `${pts === '' ? '' : ','}[${cell.b},[${(cell.v as number[]).join(',')}]]`;
-      return [`{"metric":${JSON.stringify(name)},"points":[${pts}]${end}`];
-    }
-  }
+/** `/api/v1/series` and `/api/v1/distribution_points` (DESIGN §4). */
+export function v1Format(interval: number): WireFormat {
+  const tail = (s: Series): string => `,"host":${JSON.stringify(s.host)},"tags":${s.tags.json}}`;
+  return {
+    point: (bucket, value) => `[${bucket},${value}]`,
+    series: (metric, output, points, s) =>
+      `{"metric":${metric},"type":"${output.type}"${output.type === 'count' ? `,"interval":${interval}` : ''},"points":[${points}]${tail(s)}`,
+    values: (bucket, values) => `[${bucket},[${values.join(',')}]]`,
+    distribution: (metric, points, s) => `{"metric":${metric},"points":[${points}]${tail(s)}`,
+  };
 }
 
 /** Groups entries into bodies `{"series":[…]}` of at most `maxChars` UTF-16 units each (an oversized entry goes alone). */

@@ -9,6 +9,11 @@ export const UNCACHEABLE: unique symbol = Symbol('uncacheable');
 
 /** Past this many remembered inputs the trie starts over (it is only a shortcut). */
 const LIMIT = 10_000;
+/** Inputs with a longer part, or more parts, are not remembered (a cache entry must stay small). */
+const MAX_PART = 256;
+const MAX_PARTS = 64;
+/** Heap bytes of one trie node (estimate). */
+const NODE_BYTES = 96;
 
 /**
  * A prefix in the trie. Parts are compared by value. The last part leads to the value directly (a leaf
@@ -43,6 +48,16 @@ export class TagTrie<V> {
   private arrays = node<V>();
   private objects = node<V>();
   private size = 0;
+  /** Heap bytes held (estimate): nodes plus the characters of the parts they keep. */
+  bytes = 0;
+
+  /** Forgets everything (it is only a cache). */
+  reset(): void {
+    this.arrays = node();
+    this.objects = node();
+    this.size = 0;
+    this.bytes = 0;
+  }
 
   /** The value remembered for this array, undefined if none, UNCACHEABLE if it holds non-strings. */
   array(input: readonly unknown[]): V | undefined | typeof UNCACHEABLE {
@@ -78,11 +93,9 @@ export class TagTrie<V> {
   }
 
   remember(parts: readonly Part[], value: V, object: boolean): void {
-    if (this.size >= LIMIT) {
-      this.arrays = node();
-      this.objects = node();
-      this.size = 0;
-    }
+    if (parts.length > MAX_PARTS) return;
+    for (const part of parts) if (typeof part === 'string' && part.length > MAX_PART) return;
+    if (this.size >= LIMIT) this.reset();
     let n = object ? this.objects : this.arrays;
     const last = parts.length - 1;
     if (last < 0) {
@@ -94,6 +107,7 @@ export class TagTrie<V> {
       let next = n.key === tag ? n.child : n.next?.get(tag);
       if (next === undefined) {
         next = node();
+        this.bytes += NODE_BYTES + partBytes(tag);
         if (n.key === undefined) {
           n.key = tag;
           n.child = next;
@@ -106,15 +120,25 @@ export class TagTrie<V> {
     }
     const tag = parts[last]!;
     if (n.leafKey === undefined || n.leafKey === tag) {
-      if (n.leafKey === undefined) this.size++;
+      if (n.leafKey === undefined) {
+        this.size++;
+        this.bytes += partBytes(tag);
+      }
       n.leafKey = tag;
       n.leafSet = value;
     } else {
       n.leaves ??= new Map();
-      if (!n.leaves.has(tag)) this.size++;
+      if (!n.leaves.has(tag)) {
+        this.size++;
+        this.bytes += 48 + partBytes(tag);
+      }
       n.leaves.set(tag, value);
     }
   }
+}
+
+function partBytes(part: Part): number {
+  return typeof part === 'string' ? 16 + 2 * part.length : 16;
 }
 
 export function allStrings(tags: readonly unknown[]): tags is readonly string[] {

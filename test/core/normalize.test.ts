@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeName, normalizeTag, normalizeTags, parseTagList } from '../../src/core/normalize.js';
+import {
+  normalizeName,
+  normalizeTag,
+  normalizeTags,
+  parseTagList,
+  wireName,
+} from '../../src/core/normalize.js';
 
 describe('normalizeName', () => {
   it.each([
@@ -14,7 +20,28 @@ describe('normalizeName', () => {
     ['', ''],
   ])('%j → %j', (raw, out) => expect(normalizeName(raw)).toBe(out));
 
-  it('caps at 200 characters', () => expect(normalizeName('a'.repeat(500))).toHaveLength(200));
+  it('keeps long names whole (wireName cuts them)', () =>
+    expect(normalizeName('a'.repeat(500))).toHaveLength(500));
+});
+
+describe('wireName', () => {
+  it('cuts at 200 characters and keeps a hash of the whole name', () => {
+    const a = wireName(`${'a'.repeat(196)}xyz1`, '');
+    const b = wireName(`${'a'.repeat(196)}xyz2`, '');
+    expect(a).toHaveLength(200);
+    expect(b).toHaveLength(200);
+    expect(a).not.toBe(b);
+    expect(a.startsWith('a'.repeat(190))).toBe(true);
+  });
+
+  it('names with a suffix stay within 200 characters and apart', () => {
+    const long = 'x'.repeat(199);
+    const max = wireName(long, 'max');
+    expect(max).toHaveLength(200);
+    expect(max.endsWith('.max')).toBe(true);
+    expect(wireName(`${long}y`, 'max')).not.toBe(max);
+    expect(wireName('short', '95percentile')).toBe('short.95percentile');
+  });
 });
 
 describe('normalizeTag', () => {

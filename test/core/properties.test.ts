@@ -1,19 +1,31 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countRollup, gaugeRollup, histogramRollup, setRollup } from '../../src/core/rollup.js';
-import { Samples } from '../../src/core/samples.js';
+import { KIND, kindsFor } from '../../src/core/kinds/index.js';
+import type { Samples } from '../../src/core/samples.js';
 import { bucketStart } from '../../src/core/window.js';
 import { createMetrics } from '../../src/index.js';
 import { createMemoryTransport } from '../../src/testing.js';
 import { T0, testClock } from '../helpers/clock.js';
 import { lastWriteWins, seriesOf } from '../helpers/wire.js';
 
-const value = fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true });
-const samplesOf = (values: number[]): Samples => {
-  const s = new Samples();
-  for (const v of values) s.add(v);
-  return s;
+// The kinds production runs (native mode): their `merge` is what commits, rollbacks and re-sends use.
+const kinds = kindsFor({ aggregates: ['max'], percentiles: [], additive: false, sendAs: 'native' });
+const count = kinds[KIND.count]!;
+const gauge = kinds[KIND.gauge]!;
+const set = kinds[KIND.set]!;
+const histogram = kinds[KIND.histogram]!;
+/** A pending state of `kind` holding `values`, built through the kind's own `add`. */
+const stateOf = (kind: typeof count, values: readonly (number | string)[]): unknown => {
+  const slots = { a: undefined, s: undefined, p: undefined as unknown };
+  for (const v of values) kind.add(slots, v);
+  return slots.p;
 };
+const merge = (kind: typeof count, x: unknown, y: unknown): unknown =>
+  // `merge` may reuse its first argument: work on a copy so the inputs stay as they were.
+  kind.merge(kind.expand(kind.compact(x)), y);
+
+const value = fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true });
+const samplesOf = (values: number[]): Samples => stateOf(histogram, values) as Samples;
 // `+ 0` folds -0 into 0: which of two equal zeros comes first depends on merge order, and the wire
 // (JSON) cannot tell them apart anyway.
 const summary = (s: Samples) => ({
@@ -24,15 +36,13 @@ const summary = (s: Samples) => ({
   p95: s.percentile(0.95) + 0,
 });
 
-describe('rollup merge', () => {
+describe('kind merge (what commit, rollback and re-send run)', () => {
   it('count merge is associative and order-independent', () => {
     const ints = fc.integer({ min: -1e6, max: 1e6 });
     fc.assert(
       fc.property(ints, ints, ints, (a, b, c) => {
-        expect(countRollup.merge(countRollup.merge(a, b), c)).toBe(
-          countRollup.merge(a, countRollup.merge(b, c)),
-        );
-        expect(countRollup.merge(a, b)).toBe(countRollup.merge(b, a));
+        expect(merge(count, merge(count, a, b), c)).toBe(merge(count, a, merge(count, b, c)));
+        expect(merge(count, a, b)).toBe(merge(count, b, a));
       }),
     );
   });
@@ -40,36 +50,40 @@ describe('rollup merge', () => {
   it('gauge merge is associative (last wins)', () => {
     fc.assert(
       fc.property(value, value, value, (a, b, c) => {
-        expect(gaugeRollup.merge(gaugeRollup.merge(a, b), c)).toBe(
-          gaugeRollup.merge(a, gaugeRollup.merge(b, c)),
-        );
+        expect(merge(gauge, merge(gauge, a, b), c)).toBe(merge(gauge, a, merge(gauge, b, c)));
+        expect(merge(gauge, a, b)).toBe(b);
       }),
     );
   });
 
-  it('set merge is associative and order-independent', () => {
-    const set = fc.array(fc.string({ maxLength: 3 }), { maxLength: 20 }).map((xs) => new Set(xs));
+  it('set merge is associative and order-independent, and survives compaction', () => {
+    const members = fc.array(fc.string({ maxLength: 3 }), { maxLength: 20 }).map((xs) => stateOf(set, xs));
+    const sorted = (x: unknown) => [...(x as Set<string>)].sort();
     fc.assert(
-      fc.property(set, set, set, (a, b, c) => {
-        const left = setRollup.merge(setRollup.merge(a, b), c);
-        const right = setRollup.merge(a, setRollup.merge(b, c));
-        expect([...left].sort()).toEqual([...right].sort());
-        expect([...setRollup.merge(a, b)].sort()).toEqual([...setRollup.merge(b, a)].sort());
+      fc.property(members, members, members, (a, b, c) => {
+        const left = merge(set, merge(set, a ?? new Set(), b ?? new Set()), c ?? new Set());
+        const right = merge(set, a ?? new Set(), merge(set, b ?? new Set(), c ?? new Set()));
+        expect(sorted(left)).toEqual(sorted(right));
+        expect(sorted(merge(set, a ?? new Set(), b ?? new Set()))).toEqual(
+          sorted(merge(set, b ?? new Set(), a ?? new Set())),
+        );
+        expect(sorted(set.expand(set.compact(left)))).toEqual(sorted(left));
       }),
     );
   });
 
-  it('histogram merge is associative and order-independent (exact and sketched)', () => {
+  it('histogram merge is associative and order-independent (exact and sketched), and survives compaction', () => {
     const values = fc.array(value, { minLength: 1, maxLength: 700 });
     fc.assert(
       fc.property(values, values, values, (a, b, c) => {
         const [sa, sb, sc] = [samplesOf(a), samplesOf(b), samplesOf(c)];
-        const left = histogramRollup.merge(histogramRollup.merge(sa, sb), sc);
-        const right = histogramRollup.merge(sa, histogramRollup.merge(sb, sc));
-        const swapped = histogramRollup.merge(histogramRollup.merge(sc, sb), sa);
+        const left = merge(histogram, merge(histogram, sa, sb), sc) as Samples;
+        const right = merge(histogram, sa, merge(histogram, sb, sc)) as Samples;
+        const swapped = merge(histogram, merge(histogram, sc, sb), sa) as Samples;
         expect(summary(left)).toEqual(summary(right));
         expect(summary(left)).toEqual(summary(swapped));
         expect(left.sum).toBeCloseTo(right.sum, 3);
+        expect(summary(histogram.expand(histogram.compact(left)) as Samples)).toEqual(summary(left));
       }),
       { numRuns: 40 },
     );
@@ -233,6 +247,7 @@ describe('no point lost or counted twice across any interleaving', () => {
             overflow: 0,
             evicted: 0,
             rejected: 0,
+            collision: 0,
           });
         },
       ),
@@ -294,6 +309,7 @@ describe('serialization', () => {
   it('the same inputs in any order serialize identically', async () => {
     const point = fc.record({
       kind: fc.constantFrom('inc', 'set', 'hist'),
+      // One name per kind and name: two kinds under one wire name are a collision (first one wins).
       name: fc.constantFrom('a', 'b', 'c.d'),
       tags: fc.uniqueArray(fc.constantFrom('x:1', 'y:2', 'Z:3', 'w'), { maxLength: 3 }),
       v: fc.integer({ min: 0, max: 50 }),
@@ -315,9 +331,10 @@ describe('serialization', () => {
             const metrics = createMetrics({ transport, now: testClock(), flushInterval: 0 });
             for (const p of ps) {
               const opts = { tags: p.tags, timestamp: T0 + 1 - p.late };
-              if (p.kind === 'inc') metrics.increment(p.name, p.v, opts);
-              else if (p.kind === 'set') metrics.set(p.name, p.v, opts);
-              else metrics.histogram(p.name, p.v, opts);
+              const name = `${p.kind}.${p.name}`;
+              if (p.kind === 'inc') metrics.increment(name, p.v, opts);
+              else if (p.kind === 'set') metrics.set(name, p.v, opts);
+              else metrics.histogram(name, p.v, opts);
             }
             await metrics.flush();
             return JSON.stringify(transport.requests);

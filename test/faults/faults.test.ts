@@ -291,6 +291,7 @@ describe(`faults: every invocation ends within its ${INVOCATION_TIMEOUT_MS} ms l
           overflow: 0,
           evicted: 0,
           rejected: o.kind === 'rejected' ? d.rejected : 0,
+          collision: 0,
         });
         expect(s.recorded).toBe(rig.truth.points());
 

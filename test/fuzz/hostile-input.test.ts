@@ -91,7 +91,7 @@ describe('hostile input to every public entry point', () => {
         expect(report.ok).toBe(true);
         const s = metrics.stats();
         const d = s.dropped;
-        expect(s.recorded + d.invalid + d.outOfWindow + d.evicted + d.overflow).toBe(points);
+        expect(s.recorded + d.invalid + d.outOfWindow + d.evicted + d.overflow + d.collision).toBe(points);
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
         expect(Object.prototype).not.toHaveProperty('polluted');
         for (const entry of seriesOf(transport.requests)) {

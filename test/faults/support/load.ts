@@ -5,18 +5,20 @@ export interface Peaks {
   buffered: number;
   retained: number;
   series: number;
+  memoryBytes: number;
   heapUsed: number;
   samples: number;
 }
 
 /** Samples `stats()` and the heap (on demand and every `everyMs`), keeping the peaks. */
 export function sampler(metrics: Metrics, everyMs = 10) {
-  const peaks: Peaks = { buffered: 0, retained: 0, series: 0, heapUsed: 0, samples: 0 };
+  const peaks: Peaks = { buffered: 0, retained: 0, series: 0, memoryBytes: 0, heapUsed: 0, samples: 0 };
   const sample = (): MetricsStats => {
     const s = metrics.stats();
     peaks.buffered = Math.max(peaks.buffered, s.buffered);
     peaks.retained = Math.max(peaks.retained, s.retained);
     peaks.series = Math.max(peaks.series, s.series);
+    peaks.memoryBytes = Math.max(peaks.memoryBytes, s.memoryBytes);
     peaks.heapUsed = Math.max(peaks.heapUsed, process.memoryUsage().heapUsed);
     peaks.samples++;
     return s;

@@ -1,0 +1,385 @@
+import { type Budget, BYTES } from './budget.js';
+import { Columns } from './columns.js';
+import type { Slots } from './kinds/kind.js';
+import type { Series } from './series.js';
+
+/** One series-bucket while it is the newest of its series, pending, or in flight (see kinds/kind.ts). */
+export class Rec implements Slots {
+  readonly series: Series;
+  readonly b: number;
+  a: unknown = undefined;
+  s: unknown = undefined;
+  p: unknown = undefined;
+  /** Heap bytes accounted for this record and its states. */
+  bytes: number = BYTES.rec;
+  /** In the dirty list. */
+  queued = false;
+  /** Gone from the store (sent and put in a column, dropped, expired): stale references ignore it. */
+  dead = false;
+  /** Pieces of it in requests now. */
+  flying = 0;
+  /** An ambiguous failure left the merged value owed: it is sent again while the bucket is open. */
+  echo = false;
+
+  constructor(series: Series, bucket: number) {
+    this.series = series;
+    this.b = bucket;
+  }
+}
+
+/** Why points will never reach the backend. */
+export type Loss = 'overflow' | 'expired' | 'outOfWindow' | 'rejected' | 'invalid';
+
+export interface StoreConfig {
+  interval: number;
+  maxPastSeconds: number;
+  maxBufferedPoints: number;
+  maxRetainedBuckets: number;
+}
+
+export interface StoreHooks {
+  /** Points that will never reach the backend, by reason. */
+  lost(reason: Loss, points: number, series: Series): void;
+  /** Sent records forgotten to make room (history, not data). */
+  evicted(records: number): void;
+  /** The series holds nothing any more: unregister it. */
+  forget(series: Series): void;
+  /** Frees memory that holds no data (alias caches). */
+  shedCaches(): void;
+}
+
+/** `add` results besides the kinds' REFUSED_ codes. */
+export const ADDED = 1;
+export const MERGED = 2;
+/** The bucket's sent record was forgotten (evicted, expired): sent alone, the point would overwrite it. */
+export const REFUSED_FLOOR = -3;
+/** No room (maxBufferedPoints or maxMemoryBytes) and nothing older to give up. */
+export const REFUSED_OVERFLOW = -4;
+
+/** Shedding frees a tenth more than asked, so a full buffer does not shed on every point. */
+const SHED_SLACK = 0.9;
+
+/**
+ * Every record the client holds: the newest per series inline, older pending ones on the series, sent
+ * ones in `columns`; a dirty list of what changed since the last drain (a flush costs what changed, not
+ * the hour behind it); the unsent-point count; the byte budget and what gives way when it is full.
+ * Counters change only here, in the few transitions below (`audit()` recomputes them for tests).
+ */
+export class RecordStore {
+  readonly cfg: StoreConfig;
+  readonly budget: Budget;
+  readonly columns: Columns;
+  private readonly hooks: StoreHooks;
+  /** Records with pending points or an owed re-send, in the order they turned dirty (may hold stale ones). */
+  dirty: Rec[] = [];
+  /** Records sent while their bucket was open, still inline: moved to a column once it closed. */
+  private committed: Rec[] = [];
+  /** Series that hold nothing but a floor still inside the window. */
+  private idle: Series[] = [];
+  /** Unsent points, in flight included. */
+  pending = 0;
+  /** Records (inline or in a column) keeping a sent state. */
+  retained = 0;
+  /**
+   * Floor of the idle series forgotten to make room: a series created later starts with it, since its
+   * forgotten twin's sent totals are unknown (only under memory pressure; it ages out with the window).
+   */
+  forgottenFloor = Number.NEGATIVE_INFINITY;
+
+  constructor(cfg: StoreConfig, budget: Budget, hooks: StoreHooks) {
+    this.cfg = cfg;
+    this.budget = budget;
+    this.hooks = hooks;
+    this.columns = new Columns(budget);
+  }
+
+  /** Records one valid value. Returns ADDED, MERGED or a REFUSED_ code. */
+  add(series: Series, bucket: number, value: number | string): number {
+    const kind = series.kind;
+    let rec = series.cur;
+    if (rec === undefined || rec.b !== bucket) {
+      rec = this.locate(series, bucket);
+      if (rec === undefined) return REFUSED_FLOOR;
+    }
+    const fresh = rec.p === undefined;
+    const existed = !fresh || rec.a !== undefined || rec.flying > 0;
+    if (
+      (kind.perValue || fresh) &&
+      this.pending >= this.cfg.maxBufferedPoints &&
+      !this.shedPending(bucket, rec)
+    ) {
+      this.tidy(rec);
+      return REFUSED_OVERFLOW;
+    }
+    const grew = kind.add(rec, value);
+    if (grew < 0) {
+      this.tidy(rec);
+      return grew;
+    }
+    // A set member already sent leaves `p` as it was: nothing new to send.
+    if (rec.p === undefined) {
+      if (rec.series.cur !== rec && rec.flying === 0 && !rec.echo) this.release(rec);
+      return MERGED;
+    }
+    this.pending += kind.perValue || fresh ? 1 : 0;
+    rec.bytes += grew;
+    this.budget.used += grew;
+    if (!rec.queued) {
+      rec.queued = true;
+      this.dirty.push(rec);
+    }
+    if (this.budget.over) this.shed(rec);
+    return existed ? MERGED : ADDED;
+  }
+
+  /** The record for (series, bucket), revived from a column or created; undefined below the floor. */
+  private locate(series: Series, bucket: number): Rec | undefined {
+    const found = series.older?.find((r) => r.b === bucket);
+    if (found !== undefined) return found;
+    let rec: Rec;
+    const compact = series.columns > 0 ? this.columns.take(series, bucket) : undefined;
+    if (compact !== undefined) {
+      rec = new Rec(series, bucket);
+      rec.a = compact;
+      rec.bytes += series.kind.weighCompact(compact);
+      this.budget.used += rec.bytes - BYTES.column - series.kind.weighCompact(compact);
+    } else {
+      if (bucket <= series.floor) return undefined;
+      rec = new Rec(series, bucket);
+      this.budget.used += rec.bytes;
+    }
+    series.idle = false;
+    const cur = series.cur;
+    if (cur === undefined || bucket > cur.b) {
+      series.cur = rec;
+      if (cur !== undefined) this.retire(cur);
+    } else this.toOlder(rec);
+    return rec;
+  }
+
+  private toOlder(rec: Rec): void {
+    const series = rec.series;
+    if (series.older === undefined) series.older = [rec];
+    else series.older.push(rec);
+  }
+
+  /** `rec` is no longer its series' newest record: it moves to a column, to `older`, or goes. */
+  private retire(rec: Rec): void {
+    if (rec.p !== undefined || rec.flying > 0 || rec.echo) this.toOlder(rec);
+    else this.release(rec);
+  }
+
+  /** A record with nothing pending: its sent state goes to a column (it leaves the inline slot). */
+  private release(rec: Rec): void {
+    const a = rec.a;
+    rec.a = undefined;
+    // Into the column first: dropping the last record would otherwise unregister the series.
+    if (a !== undefined) this.columns.put(rec.series, rec.b, a);
+    this.drop(rec);
+  }
+
+  /** Removes a record; whatever it still held was accounted for by the caller. */
+  drop(rec: Rec): void {
+    if (rec.dead) return;
+    rec.dead = true;
+    const series = rec.series;
+    this.budget.used -= rec.bytes;
+    if (rec.a !== undefined) this.retained--;
+    if (series.cur === rec) series.cur = undefined;
+    else if (series.older !== undefined) {
+      const i = series.older.indexOf(rec);
+      if (i >= 0) series.older.splice(i, 1);
+      if (series.older.length === 0) series.older = undefined;
+    }
+    this.tidySeries(series);
+  }
+
+  /** A record created for a point that was then refused must not linger. */
+  private tidy(rec: Rec): void {
+    if (rec.p === undefined && rec.a === undefined && rec.flying === 0 && !rec.echo) this.drop(rec);
+  }
+
+  /** Unregisters a series that holds nothing (kept while its floor still guards the window). */
+  tidySeries(series: Series): void {
+    if (series.cur !== undefined || series.older !== undefined || series.columns > 0 || series.pins > 0)
+      return;
+    if (series.floor === Number.NEGATIVE_INFINITY) this.hooks.forget(series);
+    else if (!series.idle) {
+      series.idle = true;
+      this.idle.push(series);
+    }
+  }
+
+  /** Counts points that will never reach the backend. */
+  lostPoints(reason: Loss, points: number, series: Series): void {
+    this.hooks.lost(reason, points, series);
+  }
+
+  /** Drops a record's pending points (counted) and, if nothing else holds it, the record. */
+  losePending(rec: Rec, reason: Loss): void {
+    if (rec.p === undefined) return;
+    const kind = rec.series.kind;
+    const points = kind.points(rec.p);
+    const bytes = kind.weigh(rec.p);
+    rec.p = undefined;
+    rec.bytes -= bytes;
+    this.budget.used -= bytes;
+    this.pending -= points;
+    this.lostPoints(reason, points, rec.series);
+    if (rec.flying === 0 && !rec.echo && rec.a === undefined) this.drop(rec);
+  }
+
+  /** Forgets a record's sent state: later points for its bucket are refused (floor). */
+  forgetSent(rec: Rec): void {
+    if (rec.a === undefined) return;
+    const bytes = rec.series.kind.weighCompact(rec.a);
+    rec.a = undefined;
+    rec.bytes -= bytes;
+    this.budget.used -= bytes;
+    this.retained--;
+    if (rec.b > rec.series.floor) rec.series.floor = rec.b;
+    rec.echo = false;
+    if (rec.p === undefined && rec.flying === 0) this.drop(rec);
+  }
+
+  /** A record's sent state, replaced (a send was acknowledged). Keeps `maxRetainedBuckets`. */
+  setSent(rec: Rec, compact: unknown): void {
+    const kind = rec.series.kind;
+    const before = rec.a === undefined ? 0 : kind.weighCompact(rec.a);
+    const after = kind.weighCompact(compact);
+    if (rec.a === undefined) {
+      if (this.retained >= this.cfg.maxRetainedBuckets)
+        this.shedRetained(this.retained + 1 - this.cfg.maxRetainedBuckets);
+      if (this.retained >= this.cfg.maxRetainedBuckets) {
+        // Nothing older to give up: this one is not kept, and its bucket is closed to later points.
+        if (rec.b > rec.series.floor) rec.series.floor = rec.b;
+        this.hooks.evicted(1);
+        return;
+      }
+      this.retained++;
+    }
+    rec.a = compact;
+    rec.bytes += after - before;
+    this.budget.used += after - before;
+  }
+
+  /** After a send was settled: a clean record moves to a column (closed bucket) or stays inline (open). */
+  settled(rec: Rec, nowSeconds: number): void {
+    if (rec.dead || rec.p !== undefined || rec.flying > 0) return;
+    if (rec.echo) {
+      if (!rec.queued) {
+        rec.queued = true;
+        this.dirty.push(rec);
+      }
+      return;
+    }
+    if (rec.series.cur !== rec || rec.b + this.cfg.interval <= nowSeconds) this.release(rec);
+    else this.committed.push(rec);
+  }
+
+  /** Before a drain: closed inline records go to columns, aged-out state goes, idle series are forgotten. */
+  sweep(nowSeconds: number): void {
+    const committed = this.committed;
+    this.committed = [];
+    for (const rec of committed) this.settled(rec, nowSeconds);
+    const oldest = nowSeconds - this.cfg.maxPastSeconds;
+    this.retained -= this.columns.forget(
+      () => false,
+      oldest,
+      (s) => this.tidySeries(s),
+    );
+    if (this.forgottenFloor < oldest) this.forgottenFloor = Number.NEGATIVE_INFINITY;
+    const idle = this.idle;
+    this.idle = [];
+    for (const series of idle) {
+      series.idle = false;
+      if (series.floor < oldest) series.floor = Number.NEGATIVE_INFINITY;
+      this.tidySeries(series);
+    }
+  }
+
+  /** Forgets idle series (oldest first) while `more()`: their floors live on in `forgottenFloor`. */
+  private shedIdle(more: () => boolean): void {
+    let i = 0;
+    for (; i < this.idle.length && more(); i++) {
+      const series = this.idle[i]!;
+      series.idle = false;
+      if (series.cur !== undefined || series.older !== undefined || series.columns > 0 || series.pins > 0)
+        continue;
+      if (series.floor > this.forgottenFloor) this.forgottenFloor = series.floor;
+      series.floor = Number.NEGATIVE_INFINITY;
+      this.hooks.forget(series);
+    }
+    this.idle.splice(0, i);
+  }
+
+  /** Makes room after `protect` grew past the byte budget: caches, then sent records, then unsent points. */
+  private shed(protect: Rec): void {
+    this.hooks.shedCaches();
+    if (!this.budget.over) return;
+    const target = this.budget.max * SHED_SLACK;
+    const more = (): boolean => this.budget.used > target;
+    const n = this.columns.forget(more, undefined, (s) => this.tidySeries(s));
+    this.retained -= n;
+    if (n > 0) this.hooks.evicted(n);
+    this.shedIdle(more);
+    if (!this.budget.over) return;
+    this.shedOldestUnsent(more, Number.POSITIVE_INFINITY, protect);
+  }
+
+  /** Makes room for one more unsent point in `bucket`: drops unsent points of older buckets only. */
+  private shedPending(bucket: number, protect: Rec): boolean {
+    const target = Math.floor(this.cfg.maxBufferedPoints * SHED_SLACK);
+    this.shedOldestUnsent(() => this.pending > target, bucket, protect);
+    return this.pending < this.cfg.maxBufferedPoints;
+  }
+
+  /** Frees retained records, oldest first: columns, then inline sent records. */
+  private shedRetained(count: number): void {
+    let left = count;
+    const n = this.columns.forget(
+      () => left-- > 0,
+      undefined,
+      (s) => this.tidySeries(s),
+    );
+    this.retained -= n;
+    if (n > 0) this.hooks.evicted(n);
+  }
+
+  /** Drops unsent points of the oldest buckets before `before` (never in flight, never `protect`'s). */
+  private shedOldestUnsent(more: () => boolean, before: number, protect: Rec): void {
+    const candidates = this.dirty.filter(
+      (r) => !r.dead && r.p !== undefined && r.flying === 0 && r !== protect && r.b < before,
+    );
+    candidates.sort((x, y) => x.b - y.b);
+    for (const rec of candidates) {
+      if (!more()) break;
+      this.losePending(rec, 'overflow');
+    }
+    this.compactDirty();
+  }
+
+  /** Removes stale entries from the dirty list once they are half of it. */
+  private compactDirty(): void {
+    let stale = 0;
+    for (const r of this.dirty) if (r.dead || (r.p === undefined && !r.echo)) stale++;
+    if (stale * 2 < this.dirty.length) return;
+    this.dirty = this.dirty.filter((r) => {
+      const keep = !r.dead && (r.p !== undefined || r.echo);
+      if (!keep) r.queued = false;
+      return keep;
+    });
+  }
+
+  /** Recomputes the counters from the state (for tests): they must equal the running ones. */
+  audit(records: Iterable<Rec>): { pending: number; retained: number } {
+    let pending = 0;
+    let retained = this.columns.size;
+    for (const r of records) {
+      if (r.dead) continue;
+      if (r.p !== undefined) pending += r.series.kind.points(r.p);
+      if (r.a !== undefined) retained++;
+    }
+    return { pending, retained };
+  }
+}

@@ -1,14 +1,18 @@
-// A Lambda Runtime API emulator on 127.0.0.1: the endpoints a runtime interface client uses (next,
-// response, error, init/error). It freezes the sandbox as Lambda does, once the runtime waits in
-// /runtime/invocation/next with no invocation in flight (the harness SIGSTOPs the process group), and
-// thaws it right before delivering an event. With `maxConcurrency` (Lambda Managed Instances) it holds
-// any number of `next` at once, delivers up to that many invocations at a time, matches answers by
-// request id and never freezes. Everything it sees goes into the Timeline, stamped from the shared
-// Sequence.
+// A Lambda Runtime API emulator on 127.0.0.1: the runtime endpoints (next, response, error,
+// init/error) and the Extensions API (extensions-api.ts) on one port, as Lambda
+// serves both at AWS_LAMBDA_RUNTIME_API. It freezes the sandbox as Lambda does: only once init is done
+// (the runtime and every registered extension called their first `next`) and the runtime waits in
+// /runtime/invocation/next with no invocation in flight and every extension waits in
+// /extension/event/next — so an invocation counts as done when its response is posted AND every
+// extension called `next` again. It thaws right before delivering anything. With `maxConcurrency`
+// (Lambda Managed Instances) it holds any number of `next` at once, delivers up to that many
+// invocations at a time, matches answers by request id and never freezes. Everything it sees goes
+// into the Timeline, stamped from the shared Sequence.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Sequence } from '../helpers/recording-intake.js';
+import { createExtensionsApi, type Extension } from './extensions-api.js';
 import { type Answer, INVALID_REQUEST_ID, parseJson, readAnswer, readBody } from './responses.js';
 import { createTimeline, type Timeline } from './timeline.js';
 
@@ -26,11 +30,17 @@ export interface InitError {
   errorType: string | undefined;
   body: { errorType?: string; errorMessage?: string };
   seq: number;
+  /** Set when an extension reported it (/extension/init/error). */
+  extension?: string;
 }
 
 export interface RuntimeApiOptions {
   /** Lambda Managed Instances: at most this many invocations in flight; never freeze. */
   maxConcurrency?: number;
+  /** Extension names started as processes (may subscribe to SHUTDOWN). */
+  externalExtensions?: string[];
+  /** `_HANDLER`, echoed by extension registration. */
+  handler?: string;
   timeline?: Timeline;
 }
 
@@ -39,12 +49,15 @@ export interface RuntimeApi {
   address: string;
   /** Delivers one event; resolves with what the runtime posted back. `timeoutMs` sets the deadline header. */
   invoke(event: unknown, timeoutMs?: number): Promise<Outcome>;
-  /** Resolves when the runtime reports an init error. */
+  /** Resolves when the runtime (or an extension) reports an init error. */
   initError: Promise<InitError>;
   timeline: Timeline;
   /** `next` requests of the runtime held right now (several in multi-concurrent mode). */
   readonly waitingNexts: number;
   readonly initDone: boolean;
+  readonly extensions: readonly Extension[];
+  /** Sends SHUTDOWN to the extensions subscribed to it; resolves once each called `next` again or `deadlineMs` passed. */
+  shutdown(reason: string, deadlineMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,13 +87,14 @@ export async function startRuntimeApi(
   let initDone = false;
   let initFailed = false; // Lambda would reset the environment: nothing is delivered any more
   let frozen = false;
+  let shuttingDown = false;
   let resolveInitError: (e: InitError) => void = () => {};
   const initError = new Promise<InitError>((resolve) => {
     resolveInitError = resolve;
   });
   const reportInitError = (e: Omit<InitError, 'seq'>): void => {
     initFailed = true;
-    const { seq } = timeline.record({ type: 'init-error', errorType: e.errorType });
+    const { seq } = timeline.record({ type: 'init-error', errorType: e.errorType, extension: e.extension });
     resolveInitError({ ...e, seq });
   };
 
@@ -90,6 +104,20 @@ export async function startRuntimeApi(
     timeline.record({ type: 'thaw' });
     hooks.thaw();
   };
+  const extensions = createExtensionsApi({
+    timeline,
+    metadata: {
+      functionName: 'handlerstats-test',
+      functionVersion: '$LATEST',
+      handler: options.handler ?? '',
+      accountId: FUNCTION_ARN.split(':')[4] ?? '',
+    },
+    externalNames: new Set(options.externalExtensions),
+    registrationOpen: () => !runtimeCalledNext,
+    wake,
+    changed: () => settle(),
+    initError: (errorType, extension) => reportInitError({ errorType, body: {}, extension }),
+  });
 
   const deliver = (res: ServerResponse, next: Pending): void => {
     wake();
@@ -105,18 +133,27 @@ export async function startRuntimeApi(
       'Lambda-Runtime-Trace-Id': trace,
     });
     res.end(JSON.stringify(next.event));
+    extensions.dispatch({
+      eventType: 'INVOKE',
+      deadlineMs,
+      requestId: next.requestId,
+      invokedFunctionArn: FUNCTION_ARN,
+      tracing: { type: 'X-Amzn-Trace-Id', value: trace },
+    });
   };
 
   /** Ends init when it can, delivers what can be delivered, freezes when everything waits. */
   function settle(): void {
-    if (!initDone && !initFailed && runtimeCalledNext) {
+    if (!initDone && !initFailed && runtimeCalledNext && extensions.allCalledNext()) {
       initDone = true;
       timeline.record({ type: 'init-done' });
     }
-    if (!initDone) return;
-    const room = (): boolean => inFlight.size < (multi ? (options.maxConcurrency ?? 1) : 1);
+    if (!initDone || shuttingDown) return;
+    const room = (): boolean =>
+      multi ? inFlight.size < (options.maxConcurrency ?? 1) : inFlight.size === 0 && extensions.allIdle();
     while (queue.length > 0 && waiting.length > 0 && room()) deliver(waiting.shift()!, queue.shift()!);
     if (multi || frozen || waiting.length === 0 || inFlight.size > 0 || queue.length > 0) return;
+    if (!extensions.allIdle()) return;
     frozen = true;
     timeline.record({ type: 'freeze' });
     hooks.freeze();
@@ -160,6 +197,7 @@ export async function startRuntimeApi(
       return;
     }
     void readBody(req).then((body) => {
+      if (extensions.handle(req, res, body)) return;
       if (req.method === 'POST' && url === `${RUNTIME}init/error`) {
         const header = req.headers['lambda-runtime-function-error-type'];
         const errorType = typeof header === 'string' ? header : undefined;
@@ -185,6 +223,9 @@ export async function startRuntimeApi(
     get initDone() {
       return initDone;
     },
+    get extensions() {
+      return extensions.list();
+    },
     invoke(event, timeoutMs = 3000) {
       return new Promise<Outcome>((resolve, reject) => {
         const pending: Pending = {
@@ -205,6 +246,20 @@ export async function startRuntimeApi(
         queue.push(pending);
         settle();
       });
+    },
+    async shutdown(reason, deadlineMs) {
+      shuttingDown = true;
+      wake();
+      const { seq } = timeline.record({ type: 'shutdown', reason });
+      const to = extensions.dispatch({
+        eventType: 'SHUTDOWN',
+        shutdownReason: reason,
+        deadlineMs: Date.now() + deadlineMs,
+      });
+      const done = to.map((e) =>
+        timeline.waitFor('extension-next', { extension: e.name, after: seq }, deadlineMs),
+      );
+      await Promise.allSettled(done);
     },
     close: () =>
       new Promise((resolve) => {

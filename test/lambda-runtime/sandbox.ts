@@ -1,8 +1,9 @@
 // Runs a bundled handler in the real Lambda runtime interface client (aws-lambda-ric), in its own
 // process group, against the Runtime API emulator. Whenever the emulator says the sandbox is idle the
 // whole group is SIGSTOPped, as Lambda freezes a sandbox: no timer, socket callback or thread of it runs
-// until the next event. With `concurrency` the runtime runs in Lambda Managed Instances mode (worker
-// threads, never frozen).
+// until the next event. External extensions (`externalExtensions`) run as their own processes, started
+// and registered before the runtime as Lambda starts /opt/extensions/*, and are frozen with it. With
+// `concurrency` the runtime runs in Lambda Managed Instances mode (worker threads, never frozen).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -28,15 +29,32 @@ export interface Sandbox {
   api: RuntimeApi;
   /** The runtime's pid (also its process group id). */
   pid: number | undefined;
+  /** Pid (= process group id) of each sandbox process: `runtime` and each external extension's name. */
+  pids(): Record<string, number | undefined>;
   sequence: Sequence;
   /** What the emulator, the probe and the sandbox saw, in order (same as `api.timeline`). */
   timeline: Timeline;
   /** Freezes so far (each is one SIGSTOP of the group). */
   readonly freezes: number;
   readonly frozen: boolean;
-  /** stdout + stderr of the runtime so far (for failure messages). */
+  /** stdout + stderr of the runtime (and external extensions, prefixed) so far (for failure messages). */
   output(): string;
+  /**
+   * Lambda's shutdown when an extension is registered: SIGTERM to the runtime, SHUTDOWN to the
+   * extensions subscribed to it, then SIGKILL at the deadline (500 ms with internal extensions only,
+   * 2000 ms with external ones). `stop()` calls it first when an extension registered.
+   */
+  shutdown(reason?: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** A process Lambda would start from /opt/extensions before the runtime. */
+export interface ExternalExtension {
+  /** The Lambda-Extension-Name it registers with (on Lambda: its file name). */
+  name: string;
+  /** Script run with the runtime's node binary. */
+  file: string;
+  env?: Record<string, string>;
 }
 
 export interface SandboxOptions {
@@ -54,6 +72,7 @@ export interface SandboxOptions {
    * `maxConcurrency` invocations at once and never freezes.
    */
   concurrency?: { maxConcurrency: number; workers: number };
+  externalExtensions?: ExternalExtension[];
 }
 
 function ricEntry(ric: 3 | 4): string {
@@ -63,7 +82,7 @@ function ricEntry(ric: 3 | 4): string {
 }
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const { runtime, concurrency } = options;
+  const { runtime, concurrency, externalExtensions = [] } = options;
   if (concurrency !== undefined && runtime.ric !== 4)
     throw new Error('multi-concurrent mode needs aws-lambda-ric 4 (ric 3 has none)');
   const sequence = options.sequence ?? createSequence();
@@ -74,8 +93,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   let output = '';
   const live = (child: ChildProcess): boolean =>
     child.pid !== undefined && child.exitCode === null && child.signalCode === null;
-  const signal = (sig: NodeJS.Signals): void => {
-    for (const { child } of processes) if (live(child)) process.kill(-(child.pid as number), sig);
+  const signal = (sig: NodeJS.Signals, only?: string): void => {
+    for (const { name, child } of processes)
+      if ((only === undefined || name === only) && live(child)) process.kill(-(child.pid as number), sig);
   };
   const api = await startRuntimeApi(
     sequence,
@@ -90,7 +110,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         frozen = false;
       },
     },
-    { timeline, ...(concurrency ? { maxConcurrency: concurrency.maxConcurrency } : {}) },
+    {
+      handler: options.handler,
+      timeline,
+      externalExtensions: externalExtensions.map((e) => e.name),
+      ...(concurrency ? { maxConcurrency: concurrency.maxConcurrency } : {}),
+    },
   );
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -113,15 +138,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       : {}),
     ...options.env,
   };
-  const start = (name: string, args: string[]): ChildProcess => {
+  const start = (name: string, args: string[], extraEnv: Record<string, string> = {}): ChildProcess => {
     const child = spawn(runtime.node, args, {
       cwd: options.taskRoot,
-      env,
+      env: { ...env, ...extraEnv },
       detached: true, // its own process group: the freeze stops every thread and child of it
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const prefix = name === 'runtime' ? '' : `[${name}] `;
     const collect = (c: Buffer): void => {
-      output += c.toString();
+      output += prefix === '' ? c.toString() : c.toString().replace(/^(?=.)/gm, prefix);
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
@@ -152,8 +178,27 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await api.close();
   };
 
+  try {
+    // Lambda starts the external extensions and waits for them to register before the runtime starts.
+    for (const ext of externalExtensions) {
+      start(ext.name, [ext.file], ext.env);
+      const registered = await Promise.race([
+        timeline.waitFor('extension-register', { extension: ext.name }).then(
+          () => true,
+          () => false,
+        ),
+        processes.at(-1)?.exited.then(() => false),
+      ]);
+      if (!registered) throw new Error(`external extension ${ext.name} did not register:\n${output}`);
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
   // ric 3 takes the handler as an argument and the task root as cwd; ric 4 reads _HANDLER.
   const spawned = start('runtime', runtime.ric === 3 ? [ricEntry(3), options.handler] : [ricEntry(4)]);
+  const runtimeExited = processes.at(-1)?.exited;
+  let shutDown = false;
 
   const sandbox: Sandbox = {
     api,
@@ -167,7 +212,26 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return frozen;
     },
     output: () => output,
-    stop,
+    pids: () => Object.fromEntries(processes.map((p) => [p.name, p.child.pid])),
+    async shutdown(reason = 'spindown') {
+      if (shutDown) return;
+      shutDown = true;
+      const deadlineMs = api.extensions.some((e) => e.external) ? 2000 : 500;
+      signal('SIGTERM', 'runtime'); // a stopped group gets it on the thaw api.shutdown does
+      const externalsExited = Promise.all(processes.filter((p) => p.name !== 'runtime').map((p) => p.exited));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([runtimeExited, Promise.race([api.shutdown(reason, deadlineMs), externalsExited])]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, deadlineMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    },
+    async stop() {
+      if (api.extensions.length > 0) await sandbox.shutdown();
+      await stop();
+    },
   };
   return sandbox;
 }

@@ -19,7 +19,7 @@ export interface Invocation {
   records: IntakeRecord[];
 }
 
-export type SessionOptions = Pick<SandboxOptions, 'concurrency'>;
+export type SessionOptions = Pick<SandboxOptions, 'concurrency' | 'externalExtensions'>;
 
 export interface Session {
   intake: RecordingIntake;

@@ -1,24 +1,36 @@
 // One ordered record of what the Runtime API emulator, the probe and the sandbox saw, stamped from the
-// shared Sequence (the recording intake stamps from it too). Tests assert ORDER with it: "every
-// invocation was handed to the runtime before the first answer arrived".
+// shared Sequence (the recording intake stamps from it too). Tests assert ORDER with it: "the response
+// reached the emulator before the extension called next; the freeze came after both".
 import type { Sequence } from '../helpers/recording-intake.js';
 
 export type TimelineEvent =
-  /** The runtime called GET /runtime/invocation/next. */
+  /** The runtime called GET /runtime/invocation/next (the first one closes extension registration). */
   | { type: 'runtime-next' }
   /** An event was handed to the runtime (the answer to one of its `next`). */
   | { type: 'invoke'; requestId: string }
   /** The runtime finished posting a response or an error. */
   | { type: 'response'; requestId: string }
   | { type: 'error'; requestId: string }
-  | { type: 'init-error'; errorType: string | undefined }
-  /** The runtime has called its first `next`. */
+  | { type: 'init-error'; errorType: string | undefined; extension?: string }
+  /** The runtime and every registered extension have called their first `next`. */
   | { type: 'init-done' }
+  | { type: 'extension-register'; extension: string; id: string; events: string[] }
+  | { type: 'extension-next'; extension: string }
+  /** An event was handed to an extension (`payload`: the JSON it got). */
+  | {
+      type: 'extension-event';
+      extension: string;
+      eventType: 'INVOKE' | 'SHUTDOWN';
+      requestId?: string;
+      payload: unknown;
+    }
+  | { type: 'extension-exit-error'; extension: string; errorType: string }
   /** A request the emulator answered with an error status (as Lambda would). */
-  | { type: 'refused'; path: string; status: number; errorType: string; message: string }
+  | { type: 'refused'; path: string; status: number; errorType: string; message: string; extension?: string }
   | { type: 'freeze' }
   | { type: 'thaw' }
-  /** A sandbox process ended. */
+  | { type: 'shutdown'; reason: string }
+  /** A sandbox process ended (`process` is 'runtime' or an external extension's name). */
   | { type: 'exit'; process: string; code: number | null; signal: string | null }
   /** Probe: a request arrived at gate `key` / the test released it / the function marked `label`. */
   | { type: 'gate'; key: string }

@@ -1,22 +1,42 @@
-// What the runtime posts back for an invocation — /response and /error, a JSON body — read into an
-// Answer, plus the refusal RAPID gives: an unknown or already answered request id is
-// `400 InvalidRequestID` (aws-lambda-runtime-interface-emulator rapi/rendering).
+// What the runtime posts back for an invocation — /response (a JSON body, or a stream: streaming.ts)
+// and /error — read into an Answer, plus the refusals RAPID gives: an unknown or already answered
+// request id is `400 InvalidRequestID`, a response mode other than `streaming` (or a streamed /error)
+// `400 InvalidFunctionResponseMode` (aws-lambda-runtime-interface-emulator rapi/rendering).
 import type { IncomingMessage } from 'node:http';
+import { RESPONSE_MODE_HEADER, receiveStream, type StreamedResponse } from './streaming.js';
 
 export interface Answer {
-  /** 'error': posted to /error. */
+  /** 'error': posted to /error, or a stream that ended with error trailers. */
   kind: 'response' | 'error';
-  /** Parsed JSON body. */
+  /** Parsed JSON body; streamed: the body text (after any HTTP prelude), or the decoded error. */
   body: unknown;
-  /** `Lambda-Runtime-Function-Error-Type`. */
+  /** `Lambda-Runtime-Function-Error-Type` (header, or trailer for streams). */
   errorType?: string;
+  stream?: StreamedResponse;
 }
 
 /** `[status, errorType, errorMessage]` for a post naming no invocation in flight. */
 export const INVALID_REQUEST_ID: [number, string, string] = [400, 'InvalidRequestID', 'Invalid request ID'];
 
-/** Reads the whole post. */
-export async function readAnswer(req: IncomingMessage, kind: string): Promise<Answer> {
+/** `[status, errorType, errorMessage]` when Lambda would refuse this post's response mode. */
+export function modeRefusal(req: IncomingMessage, kind: string): [number, string, string] | undefined {
+  const mode = req.headers[RESPONSE_MODE_HEADER];
+  if (mode === undefined || (mode === 'streaming' && kind === 'response')) return undefined;
+  return [400, 'InvalidFunctionResponseMode', 'Invalid function response mode'];
+}
+
+/** Reads the whole post; `stamp` numbers each chunk of a streamed one as it arrives (returns its seq). */
+export async function readAnswer(
+  req: IncomingMessage,
+  kind: string,
+  stamp: (index: number, bytes: number) => number,
+): Promise<Answer> {
+  if (req.headers[RESPONSE_MODE_HEADER] === 'streaming') {
+    const stream = await receiveStream(req, stamp);
+    if (stream.error)
+      return { kind: 'error', body: stream.error.body, errorType: stream.error.errorType, stream };
+    return { kind: 'response', body: (stream.http?.body ?? stream.bytes).toString('utf8'), stream };
+  }
   const body = await readBody(req);
   const errorType = req.headers['lambda-runtime-function-error-type'];
   return {

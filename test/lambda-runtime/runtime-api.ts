@@ -1,5 +1,5 @@
-// A Lambda Runtime API emulator on 127.0.0.1: the runtime endpoints (next, response, error,
-// init/error) and the Extensions API (extensions-api.ts) on one port, as Lambda
+// A Lambda Runtime API emulator on 127.0.0.1: the runtime endpoints (next, response — buffered or
+// streamed —, error, init/error) and the Extensions API (extensions-api.ts) on one port, as Lambda
 // serves both at AWS_LAMBDA_RUNTIME_API. It freezes the sandbox as Lambda does: only once init is done
 // (the runtime and every registered extension called their first `next`) and the runtime waits in
 // /runtime/invocation/next with no invocation in flight and every extension waits in
@@ -13,10 +13,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Sequence } from '../helpers/recording-intake.js';
 import { createExtensionsApi, type Extension } from './extensions-api.js';
-import { type Answer, INVALID_REQUEST_ID, parseJson, readAnswer, readBody } from './responses.js';
+import {
+  type Answer,
+  INVALID_REQUEST_ID,
+  modeRefusal,
+  parseJson,
+  readAnswer,
+  readBody,
+} from './responses.js';
 import { createTimeline, type Timeline } from './timeline.js';
 
-/** What the runtime posted for one invocation. */
+/** What the runtime posted for one invocation (`stream` set for a streamed response). */
 export interface Outcome extends Answer {
   requestId: string;
   /** When the answer had fully arrived (seq, Date.now()). */
@@ -161,8 +168,9 @@ export async function startRuntimeApi(
 
   const onInvocationPost = async (req: IncomingMessage, res: ServerResponse, id: string, kind: string) => {
     const pending = inFlight.get(id);
-    if (pending === undefined) {
-      const [status, errorType, errorMessage] = INVALID_REQUEST_ID;
+    const refused = pending === undefined ? INVALID_REQUEST_ID : modeRefusal(req, kind);
+    if (pending === undefined || refused !== undefined) {
+      const [status, errorType, errorMessage] = refused ?? INVALID_REQUEST_ID;
       timeline.record({ type: 'refused', path: req.url ?? '', status, errorType, message: errorMessage });
       req.resume();
       res
@@ -170,8 +178,16 @@ export async function startRuntimeApi(
         .end(JSON.stringify({ errorMessage, errorType }));
       return;
     }
-    const answer = await readAnswer(req, kind);
-    const { seq, at } = timeline.record({ type: answer.kind, requestId: id });
+    const answer = await readAnswer(
+      req,
+      kind,
+      (index, bytes) => timeline.record({ type: 'stream-chunk', requestId: id, index, bytes }).seq,
+    );
+    const { seq, at } = timeline.record({
+      type: answer.kind,
+      requestId: id,
+      streamed: answer.stream !== undefined,
+    });
     inFlight.delete(id);
     pending.settle({ ...answer, requestId: id, seq, at, deliveredSeq: pending.deliveredSeq });
     res.writeHead(202, { 'Content-Type': 'application/json' }).end('{"status":"OK"}');
@@ -193,10 +209,13 @@ export async function startRuntimeApi(
     }
     const invocation = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
     if (req.method === 'POST' && invocation !== null) {
-      void onInvocationPost(req, res, decodeURIComponent(invocation[1] ?? ''), invocation[2] ?? '');
+      // A runtime killed mid-post (a stopped sandbox) leaves its invocation unanswered, nothing else.
+      onInvocationPost(req, res, decodeURIComponent(invocation[1] ?? ''), invocation[2] ?? '').catch(
+        () => {},
+      );
       return;
     }
-    void readBody(req).then((body) => {
+    const served = readBody(req).then((body) => {
       if (extensions.handle(req, res, body)) return;
       if (req.method === 'POST' && url === `${RUNTIME}init/error`) {
         const header = req.headers['lambda-runtime-function-error-type'];
@@ -207,6 +226,7 @@ export async function startRuntimeApi(
       }
       res.writeHead(404).end();
     });
+    served.catch(() => {}); // the client went away mid-request
   };
 
   const server = createServer(onRequest);

@@ -8,9 +8,11 @@ export type TimelineEvent =
   | { type: 'runtime-next' }
   /** An event was handed to the runtime (the answer to one of its `next`). */
   | { type: 'invoke'; requestId: string }
-  /** The runtime finished posting a response or an error. */
-  | { type: 'response'; requestId: string }
-  | { type: 'error'; requestId: string }
+  /** A body chunk of a streamed response arrived (`index` 0 is the first). */
+  | { type: 'stream-chunk'; requestId: string; index: number; bytes: number }
+  /** The runtime finished posting a response or an error (streamed: the request ended). */
+  | { type: 'response'; requestId: string; streamed: boolean }
+  | { type: 'error'; requestId: string; streamed: boolean }
   | { type: 'init-error'; errorType: string | undefined; extension?: string }
   /** The runtime and every registered extension have called their first `next`. */
   | { type: 'init-done' }

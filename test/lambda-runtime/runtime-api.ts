@@ -13,33 +13,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Sequence } from '../helpers/recording-intake.js';
 import { createExtensionsApi, type Extension } from './extensions-api.js';
-import {
-  type Answer,
-  INVALID_REQUEST_ID,
-  modeRefusal,
-  parseJson,
-  readAnswer,
-  readBody,
-} from './responses.js';
+import { type InitError, type Outcome, parseJson, readBody, receivePost } from './responses.js';
 import { createTimeline, type Timeline } from './timeline.js';
 
-/** What the runtime posted for one invocation (`stream` set for a streamed response). */
-export interface Outcome extends Answer {
-  requestId: string;
-  /** When the answer had fully arrived (seq, Date.now()). */
-  seq: number;
-  at: number;
-  /** When the runtime was handed the event. */
-  deliveredSeq: number;
-}
-
-export interface InitError {
-  errorType: string | undefined;
-  body: { errorType?: string; errorMessage?: string };
-  seq: number;
-  /** Set when an extension reported it (/extension/init/error). */
-  extension?: string;
-}
+export type { InitError, Outcome } from './responses.js';
 
 export interface RuntimeApiOptions {
   /** Lambda Managed Instances: at most this many invocations in flight; never freeze. */
@@ -168,28 +145,10 @@ export async function startRuntimeApi(
 
   const onInvocationPost = async (req: IncomingMessage, res: ServerResponse, id: string, kind: string) => {
     const pending = inFlight.get(id);
-    const refused = pending === undefined ? INVALID_REQUEST_ID : modeRefusal(req, kind);
-    if (pending === undefined || refused !== undefined) {
-      const [status, errorType, errorMessage] = refused ?? INVALID_REQUEST_ID;
-      timeline.record({ type: 'refused', path: req.url ?? '', status, errorType, message: errorMessage });
-      req.resume();
-      res
-        .writeHead(status, { 'Content-Type': 'application/json' })
-        .end(JSON.stringify({ errorMessage, errorType }));
-      return;
-    }
-    const answer = await readAnswer(
-      req,
-      kind,
-      (index, bytes) => timeline.record({ type: 'stream-chunk', requestId: id, index, bytes }).seq,
-    );
-    const { seq, at } = timeline.record({
-      type: answer.kind,
-      requestId: id,
-      streamed: answer.stream !== undefined,
-    });
+    const answer = await receivePost(req, res, { id, kind, inFlight: pending !== undefined, timeline });
+    if (answer === undefined || pending === undefined) return;
     inFlight.delete(id);
-    pending.settle({ ...answer, requestId: id, seq, at, deliveredSeq: pending.deliveredSeq });
+    pending.settle({ ...answer, requestId: id, deliveredSeq: pending.deliveredSeq });
     res.writeHead(202, { 'Content-Type': 'application/json' }).end('{"status":"OK"}');
     settle();
   };

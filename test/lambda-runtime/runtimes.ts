@@ -43,6 +43,7 @@ export const BUNDLE_SOURCES = {
   orders: 'examples/lambda/handler.ts',
   'orders-middy': 'examples/middy/handler.ts',
   fixtures: 'test/lambda-runtime/fixtures/handlers.ts',
+  emulator: 'test/lambda-runtime/fixtures/emulator.ts',
 } as const;
 
 export interface Bundles {

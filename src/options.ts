@@ -160,7 +160,7 @@ export function resolveOptions(options: MetricsOptions, env: Env): ResolvedOptio
     throw new TypeError('handlerstats: option "onError" must be a function');
   if (options.now !== undefined && typeof options.now !== 'function')
     throw new TypeError('handlerstats: option "now" must be a function returning milliseconds');
-  return {
+  return checkWindow({
     apiKey: apiKey === '' ? undefined : apiKey,
     intakeUrl: resolveIntake(options, env),
     namespace: ns,
@@ -179,7 +179,23 @@ export function resolveOptions(options: MetricsOptions, env: Env): ResolvedOptio
     enabled: bool('enabled', options.enabled, !falsy(env.DD_METRICS_ENABLED)),
     strict: bool('strict', options.strict, false),
     flushToLog: truthy(env.DD_FLUSH_TO_LOG),
-  };
+  });
+}
+
+/**
+ * Refuses windows that expire everything: a bucket must still be inside `maxPastSeconds` when it closes,
+ * and when the timer (which sends closed buckets) gets to it.
+ */
+function checkWindow(o: ResolvedOptions): ResolvedOptions {
+  if (o.rollupInterval > o.maxPastSeconds)
+    throw new RangeError(
+      `handlerstats: option "maxPastSeconds" (${o.maxPastSeconds}) must be at least "rollupInterval" (${o.rollupInterval}): every bucket would age out before it closes`,
+    );
+  if (o.flushInterval > 0 && o.rollupInterval + o.flushInterval > o.maxPastSeconds)
+    throw new RangeError(
+      `handlerstats: options "rollupInterval" + "flushInterval" (${o.rollupInterval} + ${o.flushInterval} s) must not exceed "maxPastSeconds" (${o.maxPastSeconds}): closed buckets would age out before the timer sends them`,
+    );
+  return o;
 }
 
 function tagObject(tags: unknown): string[] {

@@ -33,6 +33,7 @@ export type Loss = 'overflow' | 'expired' | 'outOfWindow' | 'rejected' | 'invali
 export interface StoreConfig {
   interval: number;
   maxPastSeconds: number;
+  maxFutureSeconds: number;
   maxBufferedPoints: number;
   maxRetainedBuckets: number;
 }
@@ -85,6 +86,11 @@ export class RecordStore {
    * forgotten twin's sent totals are unknown (only under memory pressure; it ages out with the window).
    */
   forgottenFloor = Number.NEGATIVE_INFINITY;
+  /**
+   * The oldest bucket start a drain allowed, ever: older buckets were expired, so a point for one without a
+   * record is refused even if the clock later steps back (sent alone it could overwrite a stored total).
+   */
+  private expiredBefore = Number.NEGATIVE_INFINITY;
 
   constructor(cfg: StoreConfig, budget: Budget, hooks: StoreHooks) {
     this.cfg = cfg;
@@ -144,7 +150,7 @@ export class RecordStore {
       rec.bytes += series.kind.weighCompact(compact);
       this.budget.used += rec.bytes - BYTES.column - series.kind.weighCompact(compact);
     } else {
-      if (bucket <= series.floor) return undefined;
+      if (bucket <= series.floor || bucket < this.expiredBefore) return undefined;
       rec = new Rec(series, bucket);
       this.budget.used += rec.bytes;
     }
@@ -273,7 +279,9 @@ export class RecordStore {
       }
       return;
     }
-    if (rec.series.cur !== rec || rec.b + this.cfg.interval <= nowSeconds) this.release(rec);
+    // Kept inline only while it holds a sent state its open bucket may still merge with.
+    if (rec.a === undefined || rec.series.cur !== rec || rec.b + this.cfg.interval <= nowSeconds)
+      this.release(rec);
     else this.committed.push(rec);
   }
 
@@ -283,6 +291,10 @@ export class RecordStore {
     this.committed = [];
     for (const rec of committed) this.settled(rec, nowSeconds);
     const oldest = nowSeconds - this.cfg.maxPastSeconds;
+    // Past a step back larger than the whole window no overwrite is possible (the backend's own window
+    // drops one of the two writes), so the refusal would only lose data: start over.
+    const window = this.cfg.maxPastSeconds + this.cfg.maxFutureSeconds;
+    if (oldest > this.expiredBefore || this.expiredBefore - oldest > window) this.expiredBefore = oldest;
     this.retained -= this.columns.forget(
       () => false,
       oldest,

@@ -151,7 +151,8 @@ export class Registry {
 
   /** Forgets a series with nothing left (never one a bound instrument holds). */
   remove(series: Series): void {
-    if (series.pins > 0) return;
+    if (series.pins > 0 || series.gone) return;
+    series.gone = true;
     const tags = series.tags;
     const key = series.nameEntry.id * 8 + series.kind.id;
     if (series.host === this.defaultHost) {

@@ -47,6 +47,8 @@ export class Series {
   pins = 0;
   /** Waiting in the store's idle list to be forgotten. */
   idle = false;
+  /** Unregistered: a later call resolves a new Series for the same identity. */
+  gone = false;
   /** Position in a payload: by name, then kind, host and tags. */
   get name(): string {
     return this.nameEntry.full;

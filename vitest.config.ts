@@ -18,6 +18,8 @@ export default defineConfig({
             'node_modules/**',
           ],
           testTimeout: 20_000,
+          // test/memory measures the heap after a forced collection.
+          execArgv: ['--expose-gc'],
         },
       },
       {

@@ -9,7 +9,7 @@ export const BYTES = {
   /** A record object (the newest bucket of a series, or one that is pending or in flight). */
   rec: 80,
   /** One retained record in a per-bucket column (map entry; the compact state is weighed apart). */
-  column: 40,
+  column: 48,
   /** A name entry, plus its name's characters. */
   name: 120,
   /** A tag set, plus its JSON's characters. */

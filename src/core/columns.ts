@@ -30,6 +30,7 @@ export class Columns {
       column = new Map();
       this.byBucket.set(bucket, column);
       insertSorted(this.order, bucket);
+      this.budget.used += COLUMN_BYTES;
     }
     column.set(series, compact);
     series.columns++;
@@ -78,11 +79,15 @@ export class Columns {
     this.size--;
     this.budget.used -= BYTES.column + series.kind.weighCompact(compact);
     if (column.size === 0) {
+      this.budget.used -= COLUMN_BYTES;
       this.byBucket.delete(bucket);
       this.order.splice(this.order.indexOf(bucket), 1);
     }
   }
 }
+
+/** One bucket's map and its place in `order` (estimate). */
+const COLUMN_BYTES = 256;
 
 function insertSorted(list: number[], value: number): void {
   let i = list.length;

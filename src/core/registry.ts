@@ -264,6 +264,8 @@ export class Registry {
 
   private tagSet(input: unknown): TagSet {
     if (Array.isArray(input)) {
+      // An input the caches would not keep (a huge tag) is not remembered here either.
+      if (!smallParts(input)) return this.arrayTagSet(input);
       // The same array object again (a hoisted constant): compare it with a copy taken on its first
       // repeat, so an in-place mutation is still noticed. A fresh array (a literal) goes to the trie.
       if (input === this.lastArray) {
@@ -341,6 +343,12 @@ export class Registry {
 
 function kindName(kind: KindOps): string {
   return ['count', 'gauge', 'set', 'histogram', 'distribution'][kind.id]!;
+}
+
+function smallParts(input: readonly unknown[]): boolean {
+  if (input.length > 64) return false;
+  for (const t of input) if (typeof t === 'string' && t.length > 256) return false;
+  return true;
 }
 
 function sameElements(a: readonly unknown[], b: readonly unknown[]): boolean {

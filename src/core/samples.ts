@@ -118,7 +118,10 @@ export class Samples {
   }
 }
 
+/** A typed array's own objects and its backing store's bookkeeping, besides its bytes (measured). */
+export const TYPED_ARRAY_BYTES = 400;
+
 /** Heap bytes of a compact form (estimate). */
 export function compactBytes(c: SamplesCompact): number {
-  return 112 + (c.sorted !== undefined ? c.sorted.byteLength : c.sketch!.bytes);
+  return 112 + (c.sorted !== undefined ? TYPED_ARRAY_BYTES + c.sorted.byteLength : c.sketch!.bytes);
 }

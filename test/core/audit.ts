@@ -47,13 +47,15 @@ export function audit(agg: Aggregator): Audit {
   let bytes = 0;
   const series = allSeries(agg);
   const columnCount = new Map<Series, number>();
-  for (const [bucket, column] of columns.byBucket)
+  for (const [bucket, column] of columns.byBucket) {
+    bytes += 256;
     for (const [s, compact] of column) {
       columnCount.set(s, (columnCount.get(s) ?? 0) + 1);
       retained++;
       bytes += BYTES.column + s.kind.weighCompact(compact);
       if (!series.includes(s)) problems.push(`column ${bucket} holds an unregistered series ${s.name}`);
     }
+  }
   for (const s of series) {
     bytes += BYTES.series;
     if (s.host !== (agg.cfg.host ?? '')) bytes += BYTES.hostIndex + chars(s.host);

@@ -134,6 +134,19 @@ describe('validation', () => {
     ['a non-numeric value', JSON.stringify(v1('c', [[T, 'x' as unknown as number]]))],
     ['a bad type', JSON.stringify(v1('c', [[T, 1]], { type: 'histogram' }))],
     ['non-string tags', JSON.stringify(v1('c', [[T, 1]], { tags: [1] }))],
+    ['a metric name over 200 characters', JSON.stringify(v1(`m${'x'.repeat(200)}`, [[T, 1]]))],
+    ['a tag over 200 characters', JSON.stringify(v1('c', [[T, 1]], { tags: [`a:${'x'.repeat(199)}`] }))],
+    ['a 1 MB tag', JSON.stringify(v1('c', [[T, 1]], { tags: [`a:${'x'.repeat(1e6)}`] }))],
+    [
+      'over 1000 tags',
+      JSON.stringify(v1('c', [[T, 1]], { tags: Array.from({ length: 1001 }, (_, i) => `t:${i}`) })),
+    ],
+    ['an infinite value', `{"series":[{"metric":"c","points":[[${T},1e400]]}]}`],
+    [
+      'nesting 100 deep',
+      `{"series":[{"metric":"c","points":[[${T},1]],"x":${'['.repeat(100)}${']'.repeat(100)}}]}`,
+    ],
+    ['a distribution type', JSON.stringify(v1('c', [[T, 1]], { type: 'distribution' }))],
   ])('answers 400 with {"errors":[...]} for %s', async (_, body) => {
     await start();
     const res = await send(intake.url, '/api/v1/series', body, { encoding: 'deflate' });

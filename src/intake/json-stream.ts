@@ -1,4 +1,5 @@
 import { JsonNumber } from './json-number.js';
+import { JsonString, S } from './json-string.js';
 
 // A streaming JSON tokenizer (RFC 8259, what `JSON.parse` accepts) over UTF-8 bytes, fed chunk by
 // chunk as a body inflates. It never holds more than one string or number: a string longer than
@@ -30,8 +31,6 @@ const LITERALS: Record<number, [string, boolean | null]> = {
   102: ['false', false],
   110: ['null', null],
 };
-const isHex = (b: number): boolean =>
-  (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
 
 export interface TokenizerLimits {
   /** Raw bytes of one string (escapes counted as written); longer ones reach the handler as OVERSIZED. */
@@ -48,13 +47,8 @@ export class JsonTokenizer {
   /** Just after `[` or `{`: the container may close at once. */
   private first = false;
   private pos = 0;
-  // Current string.
-  private readonly scratch: Buffer;
-  private len = 0;
+  private readonly string: JsonString;
   private isKey = false;
-  private escaped = false;
-  private escape = 0; // 0 none, 1 after "\", 2..5 in \uXXXX
-  private oversized = false;
   private readonly number = new JsonNumber();
   private literal = '';
   private literalAt = 0;
@@ -64,7 +58,7 @@ export class JsonTokenizer {
     private readonly limits: TokenizerLimits,
   ) {
     this.stack = new Uint8Array(limits.maxDepth + 1);
-    this.scratch = Buffer.allocUnsafe(limits.maxStringBytes);
+    this.string = new JsonString(limits.maxStringBytes);
   }
 
   private fail(what: string): never {
@@ -193,53 +187,19 @@ export class JsonTokenizer {
   private startString(isKey: boolean): void {
     this.mode = M.string;
     this.isKey = isKey;
-    this.len = 0;
-    this.escaped = false;
-    this.escape = 0;
-    this.oversized = false;
+    this.string.start();
   }
 
   private stringByte(b: number): void {
-    if (this.escape === 1) {
-      if (b === 0x75) this.escape = 2;
-      else if (
-        b === 0x22 ||
-        b === 0x5c ||
-        b === 0x2f ||
-        b === 0x62 ||
-        b === 0x66 ||
-        b === 0x6e ||
-        b === 0x72 ||
-        b === 0x74
-      )
-        this.escape = 0;
-      else this.fail('Bad escaped character in a string');
-    } else if (this.escape >= 2) {
-      if (!isHex(b)) this.fail('Bad Unicode escape in a string');
-      this.escape = this.escape === 5 ? 0 : this.escape + 1;
-    } else if (b === 0x22) {
-      this.endString();
-      return;
-    } else if (b === 0x5c) {
-      this.escape = 1;
-      this.escaped = true;
-    } else if (b < 0x20) this.fail('Bad control character in a string');
-    if (this.oversized) return;
-    if (this.len >= this.limits.maxStringBytes) {
-      this.oversized = true;
-      if (!this.isKey) this.handler.tooLong?.();
-      return;
+    let r: number;
+    try {
+      r = this.string.byte(b);
+    } catch (error) {
+      this.fail((error as Error).message);
     }
-    this.scratch[this.len++] = b;
-  }
-
-  private endString(): void {
-    let s: string | typeof OVERSIZED = OVERSIZED;
-    if (!this.oversized) {
-      const text = this.scratch.toString('utf8', 0, this.len);
-      // Escapes were validated above; JSON.parse decodes them exactly as it would have.
-      s = this.escaped ? (JSON.parse(`"${text}"`) as string) : text;
-    }
+    if (r === S.tooLong && !this.isKey) this.handler.tooLong?.();
+    if (r !== S.end) return;
+    const s = this.string.oversized ? OVERSIZED : this.string.value();
     if (this.isKey) {
       this.handler.key(s);
       this.mode = M.colon;

@@ -26,8 +26,6 @@ export interface ElementState {
   index: number;
   /** Byte offset of its `{` ("write" mode), to read it again. */
   start: number;
-  /** "Write" mode: more points than the buffer holds. */
-  overflow: boolean;
   metric: string | typeof OVERSIZED | undefined;
   type: JsonScalar | undefined;
   interval: number | undefined;
@@ -37,8 +35,6 @@ export interface ElementState {
   tags: string[];
   tagCount: number;
   hasPoints: boolean;
-  /** (timestamp, value) pairs read so far. */
-  pairs: number;
   /** The point being read. */
   t: number | undefined;
   v: number | undefined;
@@ -55,7 +51,6 @@ export function newElement(index: number): ElementState {
   return {
     index,
     start: 0,
-    overflow: false,
     metric: undefined,
     type: undefined,
     interval: undefined,
@@ -64,7 +59,6 @@ export function newElement(index: number): ElementState {
     tags: [],
     tagCount: 0,
     hasPoints: false,
-    pairs: 0,
     t: undefined,
     v: undefined,
     resourceName: undefined,

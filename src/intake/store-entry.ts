@@ -1,4 +1,4 @@
-import type { SeriesType } from './types.js';
+import type { IntakeCounts, SeriesType } from './types.js';
 
 // What the store holds per series, and what each part weighs. The weights are estimates of V8's heap
 // (64-bit, no pointer compression) a little on the high side, so `maxBytes` bounds the real heap:
@@ -79,8 +79,45 @@ export const WEIGHT = {
   name: 120,
 } as const;
 
+/** Weight of what an entry holds: its points, or its timestamps and values. */
+export function contentBytes(e: Entry): number {
+  if (e.kind === 'series') return e.size * WEIGHT.point;
+  return e.cells.size * WEIGHT.cell + e.size * WEIGHT.value;
+}
+
+/** Removes the oldest point (series) or timestamp (distribution) of `e`: how many points, what weight. */
+export function dropOldest(e: Entry): { n: number; freed: number } {
+  if (e.kind === 'series') {
+    const t = e.values.keys().next().value!;
+    e.values.delete(t);
+    e.size--;
+    return { n: 1, freed: WEIGHT.point };
+  }
+  const [t, cell] = e.cells.entries().next().value!;
+  e.cells.delete(t);
+  e.size -= cell.values.length;
+  return { n: cell.values.length, freed: WEIGHT.cell + cell.values.length * WEIGHT.value };
+}
+
 export function entryBytes(e: Entry): number {
   let n = WEIGHT.entry + WEIGHT.string(e.key) + WEIGHT.string(e.metric) + WEIGHT.string(e.host) + 16;
   for (const t of e.tags) n += 8 + WEIGHT.string(t);
   return n;
+}
+
+export function emptyCounts(): IntakeCounts {
+  return {
+    requests: 0,
+    accepted: 0,
+    rejected: {},
+    rejectedSeries: 0,
+    ignoredPoints: { past: 0, future: 0 },
+    storedPoints: 0,
+    typeConflicts: 0,
+    evicted: { series: 0, points: 0, events: 0, bytes: 0 },
+    faulted: 0,
+    bytesIn: 0,
+    bytesDecoded: 0,
+    byPath: {},
+  };
 }

@@ -1,8 +1,21 @@
 import type { ReadItem } from './series-element.js';
-import { type DistEntry, type Entry, entryBytes, type SeriesEntry, TYPE_BIT, WEIGHT } from './store-entry.js';
+import {
+  contentBytes,
+  type DistEntry,
+  dropOldest,
+  type Entry,
+  emptyCounts,
+  entryBytes,
+  type SeriesEntry,
+  TYPE_BIT,
+  WEIGHT,
+} from './store-entry.js';
+import { EventLog } from './store-events.js';
 import { NameTypes } from './store-names.js';
 import { ReceivedView, type SnapshotHeader } from './store-view.js';
 import type { IntakeCounts, IntakeUsage, ReceivedOptions, ReceivedSnapshot } from './types.js';
+
+export { emptyCounts } from './store-entry.js';
 
 export interface StoreLimits {
   maxSeries: number;
@@ -11,23 +24,6 @@ export interface StoreLimits {
   maxEvents: number;
   /** Estimated heap bytes of everything kept (series, points, values, events). */
   maxBytes: number;
-}
-
-export function emptyCounts(): IntakeCounts {
-  return {
-    requests: 0,
-    accepted: 0,
-    rejected: {},
-    rejectedSeries: 0,
-    ignoredPoints: { past: 0, future: 0 },
-    storedPoints: 0,
-    typeConflicts: 0,
-    evicted: { series: 0, points: 0, events: 0, bytes: 0 },
-    faulted: 0,
-    bytesIn: 0,
-    bytesDecoded: 0,
-    byPath: {},
-  };
 }
 
 /**
@@ -44,10 +40,9 @@ export function emptyCounts(): IntakeCounts {
 export class IntakeStore {
   private readonly entries = new Map<string, Entry>();
   private readonly names = new NameTypes();
-  private events: { event: Record<string, unknown>; bytes: number }[] = [];
+  private readonly events = new EventLog();
   private points = 0;
   private bytes = 0;
-  private eventBytes = 0;
   version = 0;
   /** Version at the last removal of a whole series (eviction or clear): readers of deltas start over. */
   resetAt = 0;
@@ -120,14 +115,11 @@ export class IntakeStore {
 
   /** Keeps an event; `bytes` is the size of its JSON text. */
   addEvent(event: Record<string, unknown>, bytes: number): void {
-    const weight = WEIGHT.event + 2 * bytes;
-    this.events.push({ event, bytes: weight });
-    this.eventBytes += weight;
-    this.bytes += weight;
+    this.bytes += this.events.push(event, WEIGHT.event + 2 * bytes);
     this.version++;
     while (
       this.events.length > this.limits.maxEvents ||
-      (this.events.length > 0 && this.eventBytes > this.limits.maxBytes / 8)
+      (this.events.length > 0 && this.events.bytes > this.limits.maxBytes / 8)
     )
       this.dropEvent();
   }
@@ -135,10 +127,9 @@ export class IntakeStore {
   clear(): void {
     this.entries.clear();
     this.names.clear();
-    this.events = [];
+    this.events.clear();
     this.points = 0;
     this.bytes = 0;
-    this.eventBytes = 0;
     Object.assign(this.counts, emptyCounts()); // in place: handlers mid-request hold this object
     this.resetAt = ++this.version;
   }
@@ -171,7 +162,7 @@ export class IntakeStore {
       version: this.version,
       resetAt: this.resetAt,
       counts: structuredClone(this.counts),
-      events: this.events.map((e) => e.event),
+      events: this.events.all(),
       usage: this.usage(),
       limits: { ...this.limits, maxBodyBytes: this.bodies.limit },
     };
@@ -211,50 +202,31 @@ export class IntakeStore {
     this.entries.delete(e.key);
     this.resetAt = this.version;
     this.points -= e.size;
-    const freed = e.bytes + this.names.unref(e.metric) + this.contentBytes(e);
+    const freed = e.bytes + this.names.unref(e.metric) + contentBytes(e);
     this.bytes -= freed;
     this.counts.evicted.series++;
     this.counts.evicted.points += e.size;
     this.counts.evicted.bytes += freed;
   }
 
-  private contentBytes(e: Entry): number {
-    if (e.kind === 'series') return e.size * WEIGHT.point;
-    return e.cells.size * WEIGHT.cell + e.size * WEIGHT.value;
-  }
-
   private dropEvent(): void {
-    const dropped = this.events.shift()!;
-    this.eventBytes -= dropped.bytes;
-    this.bytes -= dropped.bytes;
+    const freed = this.events.shift();
+    this.bytes -= freed;
     this.counts.evicted.events++;
-    this.counts.evicted.bytes += dropped.bytes;
+    this.counts.evicted.bytes += freed;
   }
 
   /** Drops the oldest points of the least recently written series until under `maxPoints` and `maxBytes`. */
   private trim(): void {
     while (this.points > this.limits.maxPoints || this.bytes > this.limits.maxBytes) {
-      if (this.eventBytes > this.limits.maxBytes / 8) {
+      if (this.events.bytes > this.limits.maxBytes / 8) {
         this.dropEvent();
         continue;
       }
       const e = this.entries.values().next().value;
       if (e === undefined) return;
-      let n: number;
-      let freed: number;
-      if (e.kind === 'series') {
-        const t = e.values.keys().next().value!;
-        e.values.delete(t);
-        n = 1;
-        freed = WEIGHT.point;
-      } else {
-        const [t, cell] = e.cells.entries().next().value!;
-        e.cells.delete(t);
-        n = cell.values.length;
-        freed = WEIGHT.cell + n * WEIGHT.value;
-      }
+      const { n, freed } = dropOldest(e);
       e.version = this.version;
-      e.size -= n;
       this.points -= n;
       this.bytes -= freed;
       this.counts.evicted.points += n;

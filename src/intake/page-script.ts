@@ -173,9 +173,10 @@ export function pageMain(): void {
     }
     busy = true;
     try {
-      // The last 500 timestamps of each series are enough for a chart.
-      let snap = await get(seenVersion < 0 ? '?points=500' : `?since=${seenVersion}&points=500`);
-      if (snap.since !== undefined && snap.resetAt > seenVersion) snap = await get('?points=500');
+      // The last 500 timestamps of each series (500 values each) are enough for a chart.
+      const cut = 'points=500&values=500';
+      let snap = await get(seenVersion < 0 ? `?${cut}` : `?since=${seenVersion}&${cut}`);
+      if (snap.since !== undefined && snap.resetAt > seenVersion) snap = await get(`?${cut}`);
       render(snap);
       seenVersion = snap.version;
     } catch {

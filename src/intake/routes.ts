@@ -15,7 +15,7 @@ import {
 import { type ChangeHub, sendJson, streamJson } from './live.js';
 import { pageHtml } from './page.js';
 import type { IntakeStore } from './store.js';
-import type { FaultSpec } from './types.js';
+import type { FaultSpec, ReceivedOptions } from './types.js';
 
 /** What the request handlers of one intake share. */
 export interface RouteContext {
@@ -121,8 +121,11 @@ export async function handleControl(
   if (path === '/api/received' && m === 'GET') {
     const query = new URL(req.url ?? '/', 'http://x').searchParams;
     const since = Number(query.get('since') ?? -1);
-    const points = Number(query.get('points') ?? Number.NaN);
-    const options = Number.isInteger(points) && points >= 0 ? { points } : {};
+    const options: ReceivedOptions = {};
+    for (const name of ['points', 'values'] as const) {
+      const n = Number(query.get(name) ?? Number.NaN);
+      if (Number.isInteger(n) && n >= 0) options[name] = n;
+    }
     return streamJson(
       res,
       store.snapshotJson(ctx.now() / 1000, Number.isInteger(since) ? since : -1, options),

@@ -82,7 +82,7 @@ export class ReceivedView {
       typeConflict: this.names.conflict(e.metric),
       host: e.host,
       tags: [...e.tags],
-      points: cells.map(([t, c]): [number, number[]] => [t, [...c.values]]),
+      points: cells.map(([t, c]): [number, number[]] => [t, c.values.slice(0, options.values)]),
       stats: cells.map(([timestamp, c]) => ({
         timestamp,
         count: c.values.length,

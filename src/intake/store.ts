@@ -62,7 +62,7 @@ export class IntakeStore {
     const e = this.entry('series', item) as SeriesEntry;
     e.type = item.type ?? 'unspecified';
     e.types |= TYPE_BIT[e.type];
-    if (this.names.add(e.metric, e.type)) this.counts.typeConflicts++;
+    if (this.names.add(e.metric, e.type)) this.conflicted(e.metric);
     if (item.interval !== undefined) e.interval = item.interval;
     if (item.unit !== undefined && item.unit !== e.unit) {
       const delta = WEIGHT.string(item.unit) - (e.unit === undefined ? 0 : WEIGHT.string(e.unit));
@@ -89,7 +89,7 @@ export class IntakeStore {
   /** Stores distribution values (`item.pairs`, one pair per value); every value is kept. */
   writeDistribution(item: ReadItem, n: number): void {
     const e = this.entry('distribution', item) as DistEntry;
-    if (this.names.add(e.metric, 'distribution')) this.counts.typeConflicts++;
+    if (this.names.add(e.metric, 'distribution')) this.conflicted(e.metric);
     const { pairs } = item;
     for (let i = 0; i < n; i++) {
       const t = pairs[i * 2]!;
@@ -166,6 +166,12 @@ export class IntakeStore {
       usage: this.usage(),
       limits: { ...this.limits, maxBodyBytes: this.bodies.limit },
     };
+  }
+
+  /** A name just got its second type: counted, and its other series are marked changed (for deltas). */
+  private conflicted(metric: string): void {
+    this.counts.typeConflicts++;
+    for (const e of this.entries.values()) if (e.metric === metric) e.version = this.version;
   }
 
   /** The entry for an item, created if new, moved to the most-recently-written end. */

@@ -114,7 +114,7 @@ export function watchTable(
 ): () => void {
   const draw = (): void => {
     // The table shows each series' last point only: do not copy every point of every series for it.
-    const table = renderTable(source.received(-1, { points: 1 }), { width: out.columns ?? 120 });
+    const table = renderTable(source.received(-1, { points: 1, values: 0 }), { width: out.columns ?? 120 });
     const text = `${title === '' ? '' : `${title}\n\n`}${table}\n`;
     out.write(out.isTTY === true ? `\x1b[H\x1b[2J${text}` : `\n${text}`);
   };

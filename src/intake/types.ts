@@ -121,6 +121,8 @@ export interface IntakeLimits {
 export interface ReceivedOptions {
   /** List only the last N timestamps of each series (`?points=N`); `timestamps` still counts all. */
   points?: number;
+  /** List only the first N values of each distribution timestamp (`?values=N`); `stats` still cover all. */
+  values?: number;
 }
 
 /**

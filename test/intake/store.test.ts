@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/index.js';
-import { type Intake, type ReceivedSnapshot, startIntake } from '../../src/intake/index.js';
+import { type Intake, type ReceivedSnapshot, renderTable, startIntake } from '../../src/intake/index.js';
 import { postJson, send } from '../helpers/intake-http.js';
 
 // DESIGN §15: the local intake stores like Datadog — series keyed by (name, host, sorted tags,
@@ -74,6 +74,18 @@ describe('series are keyed by name, host and tags — not by type', () => {
     expect(snap.series[0]!.typeConflict).toBe(true);
     expect(snap.distributions[0]!.typeConflict).toBe(true);
     expect(snap.counts.typeConflicts).toBe(1);
+  });
+
+  it('a reader of deltas hears of a conflict on series written before it', async () => {
+    await start();
+    await v1({ metric: 'x', type: 'count', points: [[T, 1]], tags: ['a:1'] });
+    const v = intake.received().version;
+    await v1({ metric: 'x', type: 'gauge', points: [[T, 2]], tags: ['a:2'] });
+    const delta = intake.received(v);
+    expect(delta.series.map((s) => [s.tags, s.typeConflict])).toEqual([
+      [['a:1'], true],
+      [['a:2'], true],
+    ]);
   });
 
   it('v2 type 0 (unspecified) conflicts with nothing; v1 without a type is a gauge', async () => {
@@ -153,6 +165,27 @@ describe('distributions are added up', () => {
   });
 });
 
+describe('the terminal table shows it', () => {
+  it('marks a type conflict with "!", shows a v2 unit, counts rejected v2 series and the bytes held', async () => {
+    await start();
+    await v1({ metric: 'c', type: 'count', points: [[T, 1]] });
+    await v1({ metric: 'c', type: 'gauge', points: [[T, 2]], tags: ['a:1'] });
+    await postJson(intake.url, '/api/v2/series', {
+      series: [
+        { metric: 'disk', type: 3, unit: 'byte', points: [{ timestamp: T, value: 9 }] },
+        { metric: 'bad name', type: 3, points: [{ timestamp: T, value: 9 }] },
+      ],
+    });
+    const table = renderTable(intake.received());
+    expect(table).toMatch(/^c\s+count!\s+1\s/m);
+    expect(table).toMatch(/^c\s+gauge!\s+a:1\s+1\s/m);
+    expect(table).toMatch(/^disk\s+gauge\(byte\)\s+1\s/m);
+    expect(table).toMatch(/v2 series rejected 1/);
+    expect(table).toMatch(/type conflicts 1 \(! = name sent with another type too\)/);
+    expect(table).toMatch(/holding 3 series, 3 points, [\d.]+ MiB of 64\.0 MiB/);
+  });
+});
+
 describe('bounded in bytes', () => {
   it('evicts the oldest points of the least recently written series past maxBytes, and counts it', async () => {
     await start({ maxBytes: 64 * 1024 });
@@ -214,6 +247,10 @@ describe('the snapshot', () => {
     });
     expect(cut.distributions[0]!.stats.map((s) => s.timestamp)).toEqual([T - 10, T]);
     expect(intake.received(-1, { points: 1 }).series[0]!.points).toEqual([[T, 0]]);
+    await dist('d', [[T, [4, 5, 6]]]);
+    const few = (await send(intake.url, '/api/received?values=2&points=1')).json as ReceivedSnapshot;
+    expect(few.distributions[0]).toMatchObject({ values: 6, points: [[T, [1, 4]]] });
+    expect(few.distributions[0]!.stats).toEqual([{ timestamp: T, count: 4, sum: 16, min: 1, max: 6 }]);
   });
 
   it('shows the store and body usage and the limits', async () => {

@@ -145,13 +145,14 @@ export function pageMain(): void {
       }
     const k = snap.counts;
     const rejected = Object.values(k.rejected).reduce((a, b) => a + b, 0);
-    const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
+    const size = (n: number): string =>
+      n < 1048576 ? `${Math.ceil(n / 1024)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
     summary.textContent =
       `${cards.size} series · ${k.requests} requests · ${k.accepted} accepted · ${rejected} rejected · ` +
       `${k.rejectedSeries ?? 0} v2 series rejected · ` +
       `${k.ignoredPoints.past + k.ignoredPoints.future} points ignored (window) · ` +
       `${k.typeConflicts ?? 0} type conflicts · ${k.evicted.points} evicted` +
-      (snap.usage && snap.limits ? ` · ${mib(snap.usage.bytes)} of ${mib(snap.limits.maxBytes)} held` : '');
+      (snap.usage && snap.limits ? ` · ${size(snap.usage.bytes)} of ${size(snap.limits.maxBytes)} held` : '');
     document.body.dataset.version = String(snap.version);
     document.getElementById('empty')!.hidden = cards.size > 0;
     eventsEl.innerHTML = snap.events

@@ -9,7 +9,8 @@ export interface TableOptions {
 
 const clock = (t: number): string => new Date(t * 1000).toISOString().slice(11, 19);
 const num = (v: number): string => (Number.isInteger(v) ? String(v) : String(+v.toFixed(4)));
-const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
+const size = (n: number): string =>
+  n < 1048576 ? `${Math.ceil(n / 1024)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
 /** `count`, `gauge(ms)`, `count!` (the name arrived with another type too). */
 const typeCell = (type: string, unit: string | undefined, conflict: boolean): string =>
   `${type}${unit === undefined ? '' : `(${unit})`}${conflict ? '!' : ''}`;
@@ -89,7 +90,7 @@ export function renderTable(snap: ReceivedSnapshot, options: TableOptions = {}):
     `evicted ${k.evicted.series} series ${k.evicted.points} points · events ${snap.events.length}` +
       (u === undefined
         ? ''
-        : ` · holding ${u.series} series, ${u.points} points, ${mib(u.bytes)} of ${mib(snap.limits.maxBytes)}`),
+        : ` · holding ${u.series} series, ${u.points} points, ${size(u.bytes)} of ${size(snap.limits.maxBytes)}`),
   );
   return out.join('\n');
 }

@@ -87,6 +87,19 @@ describe('endpoints and encodings', () => {
     });
   });
 
+  it('accepts distribution_points with type "distribution" or none, and refuses another type', async () => {
+    await start();
+    const d = (type?: string) => ({ series: [{ metric: 'lat', type, points: [[T, [1]]] }] });
+    expect((await postJson(intake.url, '/api/v1/distribution_points', d('distribution'))).status).toBe(202);
+    expect((await postJson(intake.url, '/api/v1/distribution_points', d())).status).toBe(202);
+    const bad = await postJson(intake.url, '/api/v1/distribution_points', d('gauge'));
+    expect([bad.status, (bad.json as { errors: string[] }).errors]).toEqual([
+      400,
+      ['series[0] "lat": "type" must be "distribution"'],
+    ]);
+    expect(intake.received().distributions[0]!.values).toBe(2);
+  });
+
   it('accepts events and keeps them', async () => {
     await start();
     const event = { title: 'Deploy', text: 'v42', date_happened: T, alert_type: 'success', tags: ['a:1'] };

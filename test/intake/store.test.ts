@@ -182,7 +182,7 @@ describe('the terminal table shows it', () => {
     expect(table).toMatch(/^disk\s+gauge\(byte\)\s+1\s/m);
     expect(table).toMatch(/v2 series rejected 1/);
     expect(table).toMatch(/type conflicts 1 \(! = name sent with another type too\)/);
-    expect(table).toMatch(/holding 3 series, 3 points, [\d.]+ MiB of 64\.0 MiB/);
+    expect(table).toMatch(/holding 3 series, 3 points, \d+ KiB of 64\.0 MiB/);
   });
 });
 

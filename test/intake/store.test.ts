@@ -165,6 +165,45 @@ describe('distributions are added up', () => {
   });
 });
 
+describe('an element with more points than the write buffer (65,536) is read again once its identity is known', () => {
+  it('stores every point under the tags and host that follow them', async () => {
+    await start();
+    const n = 150_000;
+    const points = Array.from({ length: n }, (_, i) => `[${T - 3000 + i / 100},${i}]`).join(',');
+    const text = `{"series":[{"metric":"big","type":"count","points":[${points}],"host":"h","tags":["z:1","a:1"]},{"metric":"after","points":[[${T},1]]}]}`;
+    expect((await send(intake.url, '/api/v1/series', text, { encoding: 'deflate' })).status).toBe(202);
+    const [big, after] = intake.received(-1, { points: 2 }).series;
+    expect(big).toMatchObject({
+      metric: 'big',
+      host: 'h',
+      tags: ['a:1', 'z:1'],
+      type: 'count',
+      timestamps: n,
+      writes: n,
+    });
+    expect(big!.points).toEqual([
+      [T - 3000 + (n - 2) / 100, n - 2],
+      [T - 3000 + (n - 1) / 100, n - 1],
+    ]);
+    expect(after).toMatchObject({ metric: 'after', points: [[T, 1]] });
+    expect(intake.received().usage.series).toBe(2);
+  });
+
+  it('adds up every value of a huge distribution timestamp', async () => {
+    await start();
+    const n = 100_000;
+    const values = Array.from({ length: n }, (_, i) => i % 7).join(',');
+    const text = `{"series":[{"points":[[${T},[${values}]]],"metric":"huge","tags":["t:1"]}]}`;
+    expect((await send(intake.url, '/api/v1/distribution_points', text, { encoding: 'gzip' })).status).toBe(
+      202,
+    );
+    const [d] = intake.received(-1, { values: 3 }).distributions;
+    const sum = Array.from({ length: n }, (_, i) => i % 7).reduce((a, b) => a + b, 0);
+    expect(d).toMatchObject({ metric: 'huge', tags: ['t:1'], values: n, points: [[T, [0, 1, 2]]] });
+    expect(d!.stats).toEqual([{ timestamp: T, count: n, sum, min: 0, max: 6 }]);
+  });
+});
+
 describe('the terminal table shows it', () => {
   it('marks a type conflict with "!", shows a v2 unit, counts rejected v2 series and the bytes held', async () => {
     await start();

@@ -28,7 +28,8 @@ export interface IntakeOptions {
   maxEvents?: number;
   /**
    * Estimated heap bytes of everything kept (series, points, distribution values, events); past it the
-   * oldest points of the least recently written series are evicted (counted). Default 64 MiB.
+   * oldest points of the least recently written series are evicted (counted). Default 64 MiB: about a
+   * million points, or 60,000 small series — raise it with `maxPoints` or `maxSeries`.
    */
   maxBytes?: number;
   /**

@@ -21,6 +21,28 @@ export function sendJson(
 }
 
 /**
+ * Sends JSON produced in pieces (chunked), waiting for the socket to drain between pieces, so a large
+ * snapshot never becomes one string in memory.
+ */
+export async function streamJson(res: ServerResponse, parts: Iterable<string>): Promise<void> {
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  for (const part of parts) {
+    if (res.destroyed) return;
+    if (!res.write(part))
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+  }
+  res.end();
+}
+
+/**
  * Change notifications: listeners in-process (the terminal table) and Server-Sent Events for the
  * web page (`GET /api/stream`, one `data: <version>` message per burst of changes, at most every 100 ms).
  */

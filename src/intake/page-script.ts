@@ -8,6 +8,10 @@ interface PageSeries {
   host: string;
   tags: string[];
   points: [number, number | number[]][];
+  timestamps?: number;
+  values?: number;
+  unit?: string;
+  typeConflict?: boolean;
   writes: number;
   overwrites?: number;
   version: number;
@@ -23,7 +27,11 @@ interface PageSnapshot {
     rejected: Record<string, number>;
     ignoredPoints: { past: number; future: number };
     evicted: { series: number; points: number };
+    typeConflicts?: number;
+    rejectedSeries?: number;
   };
+  usage?: { bytes: number };
+  limits?: { maxBytes: number };
   version: number;
   resetAt: number;
   since?: number;
@@ -82,19 +90,26 @@ export function pageMain(): void {
 
   function card(s: PageSeries, dist: boolean): string {
     const last = s.points[s.points.length - 1];
-    const values = dist ? s.points.reduce((n, p) => n + (p[1] as number[]).length, 0) : s.points.length;
+    const values = s.values ?? s.points.reduce((n, p) => n + (dist ? (p[1] as number[]).length : 1), 0);
     const big = last === undefined ? '–' : dist ? `${values} values` : fmt(last[1] as number);
-    const meta = [dist ? 'distribution' : (s.type ?? ''), s.host ? `host:${s.host}` : '', ...s.tags].filter(
-      (x) => x !== '',
-    );
+    const meta = [
+      dist ? 'distribution' : (s.type ?? ''),
+      s.unit ? `unit:${s.unit}` : '',
+      s.host ? `host:${s.host}` : '',
+      ...s.tags,
+    ].filter((x) => x !== '');
     const note = dist
       ? ''
       : ` · ${s.writes} write${s.writes === 1 ? '' : 's'}, ${s.overwrites ?? 0} overwritten`;
+    const stamps = s.timestamps ?? s.points.length;
+    const conflict = s.typeConflict
+      ? '<span class="tag conflict" title="this metric name arrived with more than one type">type conflict</span>'
+      : '';
     return (
       `<header><h2>${esc(s.metric)}</h2><span class="big">${esc(big)}</span></header>` +
-      `<div class="meta">${meta.map((m) => `<span class="tag">${esc(m)}</span>`).join('')}</div>` +
+      `<div class="meta">${conflict}${meta.map((m) => `<span class="tag">${esc(m)}</span>`).join('')}</div>` +
       chart(s, dist) +
-      `<div class="foot">${s.points.length} timestamp${s.points.length === 1 ? '' : 's'}${note}</div>`
+      `<div class="foot">${stamps} timestamp${stamps === 1 ? '' : 's'}${note}</div>`
     );
   }
 
@@ -118,7 +133,8 @@ export function pageMain(): void {
       }
       if (c.version === s.version) continue;
       c.version = s.version;
-      c.el.dataset.points = String(s.points.length);
+      c.el.dataset.points = String(s.timestamps ?? s.points.length);
+      c.el.dataset.conflict = String(s.typeConflict === true);
       c.el.dataset.writes = String(s.writes);
       c.el.innerHTML = card(s, dist);
     }
@@ -129,9 +145,14 @@ export function pageMain(): void {
       }
     const k = snap.counts;
     const rejected = Object.values(k.rejected).reduce((a, b) => a + b, 0);
+    const size = (n: number): string =>
+      n < 1048576 ? `${Math.ceil(n / 1024)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
     summary.textContent =
       `${cards.size} series · ${k.requests} requests · ${k.accepted} accepted · ${rejected} rejected · ` +
-      `${k.ignoredPoints.past + k.ignoredPoints.future} points ignored (window) · ${k.evicted.points} evicted`;
+      `${k.rejectedSeries ?? 0} v2 series rejected · ` +
+      `${k.ignoredPoints.past + k.ignoredPoints.future} points ignored (window) · ` +
+      `${k.typeConflicts ?? 0} type conflicts · ${k.evicted.points} evicted` +
+      (snap.usage && snap.limits ? ` · ${size(snap.usage.bytes)} of ${size(snap.limits.maxBytes)} held` : '');
     document.body.dataset.version = String(snap.version);
     document.getElementById('empty')!.hidden = cards.size > 0;
     eventsEl.innerHTML = snap.events
@@ -153,8 +174,10 @@ export function pageMain(): void {
     }
     busy = true;
     try {
-      let snap = await get(seenVersion < 0 ? '' : `?since=${seenVersion}`);
-      if (snap.since !== undefined && snap.resetAt > seenVersion) snap = await get('');
+      // The last 500 timestamps of each series (500 values each) are enough for a chart.
+      const cut = 'points=500&values=500';
+      let snap = await get(seenVersion < 0 ? `?${cut}` : `?since=${seenVersion}&${cut}`);
+      if (snap.since !== undefined && snap.resetAt > seenVersion) snap = await get(`?${cut}`);
       render(snap);
       seenVersion = snap.version;
     } catch {

@@ -16,6 +16,7 @@ h1 { font-size:17px; margin:0 0 4px; } h1 span { color:var(--accent); }
 .big { font-size:18px; font-weight:600; color:var(--accent); white-space:nowrap; }
 .meta { margin:4px 0 2px; display:flex; flex-wrap:wrap; gap:4px; }
 .tag { font:11px ui-monospace, monospace; background:var(--bg); border:1px solid var(--line); border-radius:4px; padding:0 5px; color:var(--mute); }
+.tag.conflict { color:#b3261e; border-color:#b3261e; }
 .chart { display:block; width:100%; height:auto; }
 .line { fill:none; stroke:var(--accent); stroke-width:2; }
 .pt { fill:var(--accent); } .dot { fill:var(--accent); fill-opacity:.55; }

@@ -1,12 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BodyBudget } from './body.js';
 import type { Pending } from './faulted.js';
 import { createFaults } from './faults.js';
 import type { IngestPath } from './ingest.js';
 import { ChangeHub, sendJson } from './live.js';
 import { handleControl, handleIngest, INGEST, type RouteContext } from './routes.js';
 import { IntakeStore } from './store.js';
-import type { FaultSpec, Faults, ReceivedSnapshot } from './types.js';
+import type { FaultSpec, Faults, ReceivedOptions, ReceivedSnapshot } from './types.js';
 
 export interface IntakeOptions {
   /** Default 0: a free port. The CLI defaults to 8128. */
@@ -25,6 +26,18 @@ export interface IntakeOptions {
   maxPoints?: number;
   /** Events kept. Default 1,000. */
   maxEvents?: number;
+  /**
+   * Estimated heap bytes of everything kept (series, points, distribution values, events); past it the
+   * oldest points of the least recently written series are evicted (counted). Default 64 MiB: about a
+   * million points, or 60,000 small series — raise it with `maxPoints` or `maxSeries`.
+   */
+  maxBytes?: number;
+  /**
+   * Bytes held at once by request bodies in progress, over all requests (a body is kept as received,
+   * at most 3.2 MB, until it is stored). A request past it is answered 503 with `Retry-After: 1`.
+   * Default 64 MiB.
+   */
+  maxBodyBytes?: number;
   /** Clock in milliseconds (the window is checked against it). Default `Date.now`. */
   now?: () => number;
   /** Faults in place from the start. */
@@ -36,8 +49,11 @@ export interface Intake {
   /** Base URL for `intakeUrl` / `DD_DD_URL`, e.g. `http://127.0.0.1:8128`. The web page is at `url + '/'`. */
   url: string;
   port: number;
-  /** Everything kept so far (also `GET /api/received`); with `since`, only series written after that version. */
-  received(since?: number): ReceivedSnapshot;
+  /**
+   * Everything kept so far (also `GET /api/received`); with `since`, only series written after that
+   * version; with `{ points: N }`, only the last N timestamps of each series.
+   */
+  received(since?: number, options?: ReceivedOptions): ReceivedSnapshot;
   /** Forgets everything received and resets the counters (also `DELETE /api/received`). */
   clear(): void;
   faults: Faults;
@@ -61,11 +77,16 @@ export interface Intake {
 export async function startIntake(options: IntakeOptions = {}): Promise<Intake> {
   const now = options.now ?? Date.now;
   const log = options.quiet === true ? () => {} : (options.log ?? console.log);
-  const store = new IntakeStore({
-    maxSeries: positive('maxSeries', options.maxSeries, 10_000),
-    maxPoints: positive('maxPoints', options.maxPoints, 1_000_000),
-    maxEvents: positive('maxEvents', options.maxEvents, 1000),
-  });
+  const bodies = new BodyBudget(positive('maxBodyBytes', options.maxBodyBytes, 64 * 1024 * 1024));
+  const store = new IntakeStore(
+    {
+      maxSeries: positive('maxSeries', options.maxSeries, 10_000),
+      maxPoints: positive('maxPoints', options.maxPoints, 1_000_000),
+      maxEvents: positive('maxEvents', options.maxEvents, 1000),
+      maxBytes: positive('maxBytes', options.maxBytes, 64 * 1024 * 1024),
+    },
+    bodies,
+  );
   const faults = createFaults();
   for (const f of options.faults ?? []) faults.inject(f);
   const hub = new ChangeHub(() => store.version);
@@ -78,6 +99,7 @@ export async function startIntake(options: IntakeOptions = {}): Promise<Intake> 
     now,
     log,
     apiKeyRequired: options.apiKeyRequired ?? true,
+    bodies,
   };
 
   const server = createServer((req, res) => {
@@ -106,7 +128,7 @@ export async function startIntake(options: IntakeOptions = {}): Promise<Intake> 
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    received: (since) => store.snapshot(now() / 1000, since),
+    received: (since, receivedOptions) => store.snapshot(now() / 1000, since, receivedOptions),
     clear() {
       store.clear();
       hub.changed();

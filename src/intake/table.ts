@@ -1,4 +1,4 @@
-import type { ReceivedSnapshot } from './types.js';
+import type { ReceivedOptions, ReceivedSnapshot } from './types.js';
 
 export interface TableOptions {
   /** Characters per line. Default 120. */
@@ -9,6 +9,11 @@ export interface TableOptions {
 
 const clock = (t: number): string => new Date(t * 1000).toISOString().slice(11, 19);
 const num = (v: number): string => (Number.isInteger(v) ? String(v) : String(+v.toFixed(4)));
+const size = (n: number): string =>
+  n < 1048576 ? `${Math.ceil(n / 1024)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
+/** `count`, `gauge(ms)`, `count!` (the name arrived with another type too). */
+const typeCell = (type: string, unit: string | undefined, conflict: boolean): string =>
+  `${type}${unit === undefined ? '' : `(${unit})`}${conflict ? '!' : ''}`;
 
 function cell(text: string, width: number): string {
   return text.length <= width ? text.padEnd(width) : `${text.slice(0, Math.max(0, width - 1))}…`;
@@ -39,21 +44,21 @@ export function renderTable(snap: ReceivedSnapshot, options: TableOptions = {}):
       const last = s.points[s.points.length - 1];
       rows.push([
         s.metric,
-        s.type,
+        typeCell(s.type, s.unit, s.typeConflict === true),
         [s.host === '' ? '' : `host:${s.host}`, ...s.tags].filter(Boolean).join(','),
-        String(s.points.length),
+        String(s.timestamps ?? s.points.length),
         last === undefined ? '' : clock(last[0]),
         last === undefined ? '' : num(last[1]),
         `${s.writes}/${s.overwrites}`,
       ]);
     } else if (d !== undefined) {
       const last = d.points[d.points.length - 1];
-      const values = d.points.reduce((n, p) => n + p[1].length, 0);
+      const values = d.values ?? d.points.reduce((n, p) => n + p[1].length, 0);
       rows.push([
         d.metric,
-        'distribution',
+        typeCell('distribution', undefined, d.typeConflict === true),
         [d.host === '' ? '' : `host:${d.host}`, ...d.tags].filter(Boolean).join(','),
-        String(d.points.length),
+        String(d.timestamps ?? d.points.length),
         last === undefined ? '' : clock(last[0]),
         `${values} values`,
         String(d.writes),
@@ -75,11 +80,17 @@ export function renderTable(snap: ReceivedSnapshot, options: TableOptions = {}):
   const out = [line(head), ...rows.map(line)];
   if (all.length > maxRows) out.push(`… ${all.length - maxRows} older series not shown`);
   if (all.length === 0) out.push('(nothing received yet)');
+  const u = snap.usage;
   out.push(
     '',
     `requests ${k.requests} · accepted ${k.accepted} · rejected ${rejected.length > 0 ? rejected.join(' ') : 0} · ` +
+      `v2 series rejected ${k.rejectedSeries ?? 0} · ` +
       `ignored (window) past ${k.ignoredPoints.past} future ${k.ignoredPoints.future} · ` +
-      `evicted ${k.evicted.series} series ${k.evicted.points} points · events ${snap.events.length}`,
+      `type conflicts ${k.typeConflicts ?? 0}${(k.typeConflicts ?? 0) > 0 ? ' (! = name sent with another type too)' : ''}`,
+    `evicted ${k.evicted.series} series ${k.evicted.points} points · events ${snap.events.length}` +
+      (u === undefined
+        ? ''
+        : ` · holding ${u.series} series, ${u.points} points, ${size(u.bytes)} of ${size(snap.limits.maxBytes)}`),
   );
   return out.join('\n');
 }
@@ -95,12 +106,16 @@ export interface TableStream {
  * appending otherwise). Returns a function that stops it.
  */
 export function watchTable(
-  source: { received(): ReceivedSnapshot; subscribe(listener: () => void): () => void },
+  source: {
+    received(since?: number, options?: ReceivedOptions): ReceivedSnapshot;
+    subscribe(listener: () => void): () => void;
+  },
   out: TableStream,
   title = '',
 ): () => void {
   const draw = (): void => {
-    const table = renderTable(source.received(), { width: out.columns ?? 120 });
+    // The table shows each series' last point only: do not copy every point of every series for it.
+    const table = renderTable(source.received(-1, { points: 1, values: 0 }), { width: out.columns ?? 120 });
     const text = `${title === '' ? '' : `${title}\n\n`}${table}\n`;
     out.write(out.isTTY === true ? `\x1b[H\x1b[2J${text}` : `\n${text}`);
   };

@@ -1,19 +1,35 @@
 /** Series type as the intake stores it: v1 names, v2 numbers (0..3) mapped to the same names. */
 export type SeriesType = 'unspecified' | 'count' | 'rate' | 'gauge';
 
-/** One series (metric + type + host + sorted tags) as a last-write-wins backend holds it. */
+/**
+ * One series as Datadog keeps it: keyed by metric, host and sorted tags — not by type — with one
+ * value per timestamp, the last one written (a count and a gauge of one name and tags overwrite each
+ * other, as they do in Datadog).
+ */
 export interface ReceivedSeries {
-  /** Identity: `type|metric|host|tag1,tag2`. */
+  /** Identity: `series:` + JSON of `[metric, host, tags]`. */
   key: string;
   metric: string;
+  /** Type of the last write. */
   type: SeriesType;
+  /** Every type written to this series, in a fixed order (count, rate, gauge, unspecified). */
+  types: SeriesType[];
+  /**
+   * The metric name arrived with more than one type — across its series, or also as a distribution
+   * (Datadog keeps one type per name). `unspecified` (v2 type 0) conflicts with nothing.
+   */
+  typeConflict: boolean;
   host: string;
   /** Sorted, de-duplicated. */
   tags: string[];
   /** Last `interval` seen, if any. */
   interval?: number;
+  /** Last v2 `unit` seen, if any (v1 has no unit). */
+  unit?: string;
   /** `[timestamp, value]` sorted by timestamp; one value per timestamp, the last one written. */
   points: [number, number][];
+  /** Timestamps stored (`points` lists only the last ones when the snapshot was asked for fewer). */
+  timestamps: number;
   /** Points written to this series (each accepted point, overwrites included). */
   writes: number;
   /** Writes that replaced a value already stored for the same timestamp. */
@@ -22,15 +38,32 @@ export interface ReceivedSeries {
   version: number;
 }
 
-/** One distribution series: every value received is kept (the backend adds them up). */
+/** Count, sum, min and max of the distribution values stored for one timestamp. */
+export interface DistributionStats {
+  timestamp: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/** One distribution series: every value received is kept, per timestamp (Datadog adds them up). */
 export interface ReceivedDistribution {
-  /** Identity: `distribution|metric|host|tag1,tag2`. */
+  /** Identity: `distribution:` + JSON of `[metric, host, tags]`. */
   key: string;
   metric: string;
+  /** The metric name also arrived as a series (Datadog keeps one type per name). */
+  typeConflict: boolean;
   host: string;
   tags: string[];
-  /** `[timestamp, values]` sorted by timestamp; values in arrival order. */
+  /** `[timestamp, values]` sorted by timestamp; values in arrival order, from every sender. */
   points: [number, number[]][];
+  /** Per timestamp of `points`: count, sum, min, max of its values. */
+  stats: DistributionStats[];
+  /** Timestamps stored (`points` lists only the last ones when the snapshot was asked for fewer). */
+  timestamps: number;
+  /** Values stored. */
+  values: number;
   /** Values received, evicted ones included. */
   writes: number;
   version: number;
@@ -44,12 +77,16 @@ export interface IntakeCounts {
   accepted: number;
   /** Non-2xx answers by status (injected faults included). */
   rejected: Record<string, number>;
+  /** v2 series refused inside an accepted request (listed in the 202 body's `errors`). */
+  rejectedSeries: number;
   /** Points (series points and distribution values) outside the window at arrival: answered 202, dropped. */
   ignoredPoints: { past: number; future: number };
   /** Points stored (overwrites included). */
   storedPoints: number;
-  /** What the memory bounds pushed out. */
-  evicted: { series: number; points: number; events: number };
+  /** Metric names that arrived with a second type (count vs gauge vs rate, series vs distribution). */
+  typeConflicts: number;
+  /** What the memory bounds pushed out (`bytes`: their estimated weight). */
+  evicted: { series: number; points: number; events: number; bytes: number };
   /** Requests that met an injected fault (any kind). */
   faulted: number;
   /** Body bytes as received (compressed) and after decompression. */
@@ -57,6 +94,35 @@ export interface IntakeCounts {
   bytesDecoded: number;
   /** Requests by path. */
   byPath: Record<string, number>;
+}
+
+/** What the intake holds now, and its bounds. */
+export interface IntakeUsage {
+  /** Series and distributions stored. */
+  series: number;
+  /** Series points plus distribution values stored. */
+  points: number;
+  events: number;
+  /** Estimated heap bytes of everything stored. */
+  bytes: number;
+  /** Bytes held right now by request bodies in progress. */
+  bodyBytes: number;
+}
+
+export interface IntakeLimits {
+  maxSeries: number;
+  maxPoints: number;
+  maxEvents: number;
+  maxBytes: number;
+  maxBodyBytes: number;
+}
+
+/** Options of `received()` (and the query of `GET /api/received`). */
+export interface ReceivedOptions {
+  /** List only the last N timestamps of each series (`?points=N`); `timestamps` still counts all. */
+  points?: number;
+  /** List only the first N values of each distribution timestamp (`?values=N`); `stats` still cover all. */
+  values?: number;
 }
 
 /**
@@ -73,6 +139,8 @@ export interface ReceivedSnapshot {
   /** Events as received (parsed JSON), oldest first, bounded. */
   events: Record<string, unknown>[];
   counts: IntakeCounts;
+  usage: IntakeUsage;
+  limits: IntakeLimits;
   /** Increases with every accepted write; equal versions mean equal contents. */
   version: number;
   /**

@@ -2,6 +2,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/index.js';
 import { type Intake, startIntake } from '../../src/intake/index.js';
+import { postJson } from '../helpers/intake-http.js';
 
 // A real headless Chromium opens the intake's page and watches it follow a real client's flushes.
 let intake: Intake;
@@ -71,6 +72,22 @@ describe('live web page', () => {
     await expect.poll(() => cart.getAttribute('data-writes'), { timeout: 10_000 }).toBe('3');
     await expect.poll(() => cart.locator('.big').textContent()).toBe('6');
     expect(await page.locator('section.card', { hasText: 'web.new.metric' }).count()).toBe(1);
+    // A name sent as a series too (web.latency is a distribution) is flagged on both cards; a v2 unit shows.
+    expect(await page.locator('section.card .tag.conflict').count()).toBe(0);
+    await postJson(intake.url, '/api/v1/series', {
+      series: [{ metric: 'web.latency', type: 'gauge', points: [[t, 1]] }],
+    });
+    await postJson(intake.url, '/api/v2/series', {
+      series: [{ metric: 'web.payload', type: 3, unit: 'byte', points: [{ timestamp: t, value: 512 }] }],
+    });
+    await expect.poll(() => cards.count(), { timeout: 10_000 }).toBe(7);
+    const conflicted = page.locator('section.card[data-conflict="true"]', { hasText: 'web.latency' });
+    await expect.poll(() => conflicted.count(), { timeout: 10_000 }).toBe(2);
+    expect(await conflicted.locator('.tag.conflict').count()).toBe(2);
+    expect(
+      await page.locator('section.card', { hasText: 'web.payload' }).locator('.tag').allTextContents(),
+    ).toContain('unit:byte');
+    await expect.poll(() => page.locator('#summary').textContent()).toMatch(/1 type conflicts/);
     await page.screenshot({ path: '/tmp/handlerstats-intake-page.png', fullPage: true });
     // Forgetting everything (DELETE /api/received) empties the page.
     intake.clear();

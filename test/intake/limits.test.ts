@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -46,5 +47,49 @@ describe('size limits (Datadog: 3,200,000 bytes compressed, 62,914,560 decompres
     const res = await postJson(intake.url, '/api/v1/series', { series }, { encoding: 'deflate' });
     expect(res.status).toBe(202);
     expect(intake.received().series.length).toBeGreaterThanOrEqual(8_000);
+  });
+});
+
+describe('bodies in progress share one budget (maxBodyBytes)', () => {
+  it('answers 503 with Retry-After while stalled bodies hold the budget, and admits again once they end', async () => {
+    const small = await startIntake({ quiet: true, maxBodyBytes: 1_000_000 });
+    try {
+      const t = Math.floor(Date.now() / 1000);
+      const text = Buffer.from(`{"series":[{"metric":"held","points":[[${t},1]]}${' '.repeat(900_000)}]}`);
+      // A body announced at 900 KB that stalls before its last byte holds its reservation.
+      let status = 0;
+      const first = request(new URL('/api/v1/series', small.url), {
+        method: 'POST',
+        agent: false,
+        headers: { 'DD-API-KEY': 'k', 'Content-Length': String(text.length) },
+      });
+      const answered = new Promise<void>((resolve) =>
+        first.on('response', (res) => {
+          status = res.statusCode ?? 0;
+          res.resume();
+          res.on('end', () => resolve());
+        }),
+      );
+      first.write(text.subarray(0, text.length - 1));
+      for (let i = 0; i < 100 && small.received().usage.bodyBytes === 0; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(small.received().usage.bodyBytes).toBe(text.length);
+      const body = { series: [{ metric: 'later', points: [[t, 1]] }] };
+      const busy = await postJson(small.url, '/api/v1/series', { ...body, pad: ' '.repeat(200_000) });
+      expect(busy.status).toBe(503);
+      expect(busy.headers['retry-after']).toBe('1');
+      expect((busy.json as { errors: string[] }).errors[0]).toMatch(/holds \d+ bytes of request bodies/);
+      first.end(text.subarray(text.length - 1));
+      await answered;
+      expect(status).toBe(202);
+      expect(small.received().usage.bodyBytes).toBe(0);
+      expect(
+        (await postJson(small.url, '/api/v1/series', { ...body, pad: ' '.repeat(200_000) })).status,
+      ).toBe(202);
+      expect(small.received().series.map((s) => s.metric)).toEqual(['held', 'later']);
+      expect(small.received().counts.rejected).toEqual({ 503: 1 });
+    } finally {
+      await small.close();
+    }
   });
 });

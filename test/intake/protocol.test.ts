@@ -87,6 +87,19 @@ describe('endpoints and encodings', () => {
     });
   });
 
+  it('accepts distribution_points with type "distribution" or none, and refuses another type', async () => {
+    await start();
+    const d = (type?: string) => ({ series: [{ metric: 'lat', type, points: [[T, [1]]] }] });
+    expect((await postJson(intake.url, '/api/v1/distribution_points', d('distribution'))).status).toBe(202);
+    expect((await postJson(intake.url, '/api/v1/distribution_points', d())).status).toBe(202);
+    const bad = await postJson(intake.url, '/api/v1/distribution_points', d('gauge'));
+    expect([bad.status, (bad.json as { errors: string[] }).errors]).toEqual([
+      400,
+      ['series[0] "lat": "type" must be "distribution"'],
+    ]);
+    expect(intake.received().distributions[0]!.values).toBe(2);
+  });
+
   it('accepts events and keeps them', async () => {
     await start();
     const event = { title: 'Deploy', text: 'v42', date_happened: T, alert_type: 'success', tags: ['a:1'] };
@@ -134,6 +147,19 @@ describe('validation', () => {
     ['a non-numeric value', JSON.stringify(v1('c', [[T, 'x' as unknown as number]]))],
     ['a bad type', JSON.stringify(v1('c', [[T, 1]], { type: 'histogram' }))],
     ['non-string tags', JSON.stringify(v1('c', [[T, 1]], { tags: [1] }))],
+    ['a metric name over 200 characters', JSON.stringify(v1(`m${'x'.repeat(200)}`, [[T, 1]]))],
+    ['a tag over 200 characters', JSON.stringify(v1('c', [[T, 1]], { tags: [`a:${'x'.repeat(199)}`] }))],
+    ['a 1 MB tag', JSON.stringify(v1('c', [[T, 1]], { tags: [`a:${'x'.repeat(1e6)}`] }))],
+    [
+      'over 1000 tags',
+      JSON.stringify(v1('c', [[T, 1]], { tags: Array.from({ length: 1001 }, (_, i) => `t:${i}`) })),
+    ],
+    ['an infinite value', `{"series":[{"metric":"c","points":[[${T},1e400]]}]}`],
+    [
+      'nesting 100 deep',
+      `{"series":[{"metric":"c","points":[[${T},1]],"x":${'['.repeat(100)}${']'.repeat(100)}}]}`,
+    ],
+    ['a distribution type', JSON.stringify(v1('c', [[T, 1]], { type: 'distribution' }))],
   ])('answers 400 with {"errors":[...]} for %s', async (_, body) => {
     await start();
     const res = await send(intake.url, '/api/v1/series', body, { encoding: 'deflate' });

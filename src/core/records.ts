@@ -127,14 +127,17 @@ export class RecordStore {
       if (rec.series.cur !== rec && rec.flying === 0 && !rec.echo) this.release(rec);
       return MERGED;
     }
-    this.pending += kind.perValue || fresh ? 1 : 0;
-    rec.bytes += grew;
-    this.budget.used += grew;
+    if (kind.perValue || fresh) this.pending++;
     if (!rec.queued) {
       rec.queued = true;
       this.dirty.push(rec);
     }
-    if (this.budget.over) this.shed(rec);
+    if (grew > 0) {
+      rec.bytes += grew;
+      const budget = this.budget;
+      budget.used += grew;
+      if (budget.used > budget.max) this.shed(rec);
+    }
     return existed ? MERGED : ADDED;
   }
 

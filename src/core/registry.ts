@@ -38,6 +38,8 @@ export class Registry {
   private lastArray: readonly unknown[] | undefined;
   private lastArrayCopy: unknown[] | undefined;
   private lastArraySet: TagSet | undefined;
+  /** The last array input was small enough for the caches (so it may be held as `lastArray`). */
+  private cacheable = false;
   private nextId = 1;
   private nextNameId = 1;
   readonly emptyTags: TagSet;
@@ -216,8 +218,8 @@ export class Registry {
   }
 
   private name(kind: KindOps, raw: unknown): NameEntry | undefined {
-    this.refused = 'invalid';
     if (typeof raw !== 'string') {
+      this.refused = 'invalid';
       this.problem('INVALID_NAME', `metric name must be a string, got ${typeof raw}`, undefined);
       return undefined;
     }
@@ -226,6 +228,7 @@ export class Registry {
     if (alias !== undefined && !alias.dead) return alias;
     const normalized = normalizeName(raw);
     if (normalized === '') {
+      this.refused = 'invalid';
       this.problem(
         'INVALID_NAME',
         `metric name ${JSON.stringify(raw.slice(0, 50))} has no usable characters`,
@@ -264,8 +267,6 @@ export class Registry {
 
   private tagSet(input: unknown): TagSet {
     if (Array.isArray(input)) {
-      // An input the caches would not keep (a huge tag) is not remembered here either.
-      if (!smallParts(input)) return this.arrayTagSet(input);
       // The same array object again (a hoisted constant): compare it with a copy taken on its first
       // repeat, so an in-place mutation is still noticed. A fresh array (a literal) goes to the trie.
       if (input === this.lastArray) {
@@ -273,12 +274,13 @@ export class Registry {
         const last = this.lastArraySet!;
         if (copy !== undefined && !last.dead && sameElements(input, copy)) return last;
         const set = this.arrayTagSet(input);
-        this.lastArrayCopy = input.slice();
+        this.lastArrayCopy = this.cacheable ? input.slice() : undefined;
         this.lastArraySet = set;
         return set;
       }
       const set = this.arrayTagSet(input);
-      this.lastArray = input;
+      // An input the caches would not keep (a huge tag) is not held here either.
+      this.lastArray = this.cacheable ? input : undefined;
       this.lastArrayCopy = undefined;
       this.lastArraySet = set;
       return set;
@@ -294,10 +296,11 @@ export class Registry {
 
   private arrayTagSet(input: readonly unknown[]): TagSet {
     const found = this.aliases.array(input);
+    this.cacheable = found !== UNCACHEABLE;
     if (found === UNCACHEABLE) return this.canonical(input);
     if (found !== undefined && !found.dead) return found;
     const set = this.canonical(input);
-    if (allStrings(input)) this.remember(input, set, false);
+    this.cacheable = allStrings(input) && this.remember(input, set, false);
     return set;
   }
 
@@ -314,10 +317,11 @@ export class Registry {
     return set;
   }
 
-  private remember(parts: readonly (string | number | boolean)[], set: TagSet, object: boolean): void {
+  private remember(parts: readonly (string | number | boolean)[], set: TagSet, object: boolean): boolean {
     const before = this.aliases.bytes;
-    this.aliases.remember(parts, set, object);
+    const kept = this.aliases.remember(parts, set, object);
     this.budget.used += this.aliases.bytes - before;
+    return kept;
   }
 
   /** Normalizes a tags input and interns the result (reports dropped tags). */
@@ -343,12 +347,6 @@ export class Registry {
 
 function kindName(kind: KindOps): string {
   return ['count', 'gauge', 'set', 'histogram', 'distribution'][kind.id]!;
-}
-
-function smallParts(input: readonly unknown[]): boolean {
-  if (input.length > 64) return false;
-  for (const t of input) if (typeof t === 'string' && t.length > 256) return false;
-  return true;
 }
 
 function sameElements(a: readonly unknown[], b: readonly unknown[]): boolean {

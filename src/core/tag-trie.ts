@@ -92,15 +92,16 @@ export class TagTrie<V> {
     return found;
   }
 
-  remember(parts: readonly Part[], value: V, object: boolean): void {
-    if (parts.length > MAX_PARTS) return;
-    for (const part of parts) if (typeof part === 'string' && part.length > MAX_PART) return;
+  /** Remembers `parts` → `value`; false when the input is too large to keep. */
+  remember(parts: readonly Part[], value: V, object: boolean): boolean {
+    if (parts.length > MAX_PARTS) return false;
+    for (const part of parts) if (typeof part === 'string' && part.length > MAX_PART) return false;
     if (this.size >= LIMIT) this.reset();
     let n = object ? this.objects : this.arrays;
     const last = parts.length - 1;
     if (last < 0) {
       n.set = value;
-      return;
+      return true;
     }
     for (let i = 0; i < last; i++) {
       const tag = parts[i]!;
@@ -134,6 +135,7 @@ export class TagTrie<V> {
       }
       n.leaves.set(tag, value);
     }
+    return true;
   }
 }
 

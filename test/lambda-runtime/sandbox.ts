@@ -2,12 +2,9 @@
 // process group, against the Runtime API emulator. Between invocations the whole group is SIGSTOPped,
 // as Lambda freezes a sandbox: no timer, socket callback or thread of it runs until the next event.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { createSequence, type Sequence } from '../helpers/recording-intake.js';
+import { ricEntry } from './ric.js';
 import { type RuntimeApi, startRuntimeApi } from './runtime-api.js';
-
-const require = createRequire(import.meta.url);
 
 /** A Lambda managed runtime as the tests model it: a Node binary and the ric generation it ships. */
 export interface RuntimeSpec {
@@ -42,12 +39,6 @@ export interface SandboxOptions {
   handler: string;
   env?: Record<string, string>;
   sequence?: Sequence;
-}
-
-function ricEntry(ric: 3 | 4): string {
-  return ric === 4
-    ? join(dirname(require.resolve('aws-lambda-ric/package.json')), 'index.mjs')
-    : join(dirname(require.resolve('aws-lambda-ric-3/package.json')), 'bin', 'index.mjs');
 }
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {

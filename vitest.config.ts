@@ -1,7 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 // One project per runtime. `npm test` runs them all; each suite that needs a real part
-// (VictoriaMetrics, workerd, aws-lambda-ric, chromium) starts it in its own setup.
+// (VictoriaMetrics, workerd, aws-lambda-ric, chromium) starts it in its own setup. What a project needs
+// beyond `npm ci` (system packages, Node 22/24, aws-lambda-ric, Serverless) its globalSetup provides
+// first (scripts/provision.mjs), so any project also runs on its own on a fresh clone.
+const provision = 'test/setup/provision.ts';
+
 export default defineConfig({
   test: {
     projects: [
@@ -9,6 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'node',
+          globalSetup: [provision],
           include: ['test/**/*.test.ts'],
           exclude: [
             'test/workerd/**',
@@ -27,6 +32,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'faults',
+          globalSetup: [provision],
           include: ['test/faults/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 30_000,
@@ -34,11 +40,12 @@ export default defineConfig({
         },
       },
       {
-        // The real aws-lambda-ric (Node 20/22/24 binaries from scripts/node-versions.mjs), frozen between
-        // invocations by a Runtime API emulator, and `serverless package` run offline.
+        // The real aws-lambda-ric 3 and 4 (.cache/deps) on Node 20/22/24 (.cache/node), frozen between
+        // invocations by a Runtime API emulator, and `serverless package` (.cache/deps) run offline.
         extends: true,
         test: {
           name: 'lambda-runtime',
+          globalSetup: [provision],
           include: ['test/lambda-runtime/**/*.test.ts', 'test/serverless/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,

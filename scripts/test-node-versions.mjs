@@ -1,8 +1,9 @@
 // Runs the test suite on the other supported Node majors (22 and 24; `npm test` covers the machine's
 // Node 20) and smoke-tests the packed package with `import` and `require()` on 20, 22 and 24.
+// `npm test` ends with `test-node-versions.mjs 24 --no-build` (the smoke test, then Node 24).
 //
 //   node scripts/test-node-versions.mjs                 build, smoke-test, vitest `node` + `faults` on 22, 24
-//   node scripts/test-node-versions.mjs 24              one major only
+//   node scripts/test-node-versions.mjs 24              vitest on one major only (the smoke test keeps all)
 //   node scripts/test-node-versions.mjs --smoke-only    only the import/require smoke test
 //   node scripts/test-node-versions.mjs --no-build      use dist/ as it is
 //
@@ -155,6 +156,8 @@ function vitest(binary) {
 
 mkdirSync(join(root, '.cache'), { recursive: true });
 const binaries = new Map(targets.map((m) => [m, ensureNode(m)]));
+const smokeMajors = [...new Set([...NODE_MAJORS, ...targets])];
+const smokeBinaries = smokeMajors.map((m) => ensureNode(m));
 const vite = JSON.parse(readFileSync(join(root, 'node_modules/vite/package.json'), 'utf8'));
 console.log(
   `vitest runs on: ${[...binaries.keys()].join(', ')} (vite ${vite.version} needs node ${vite.engines?.node})`,
@@ -165,8 +168,8 @@ if (!flag('--no-build'))
     execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
   });
 step(
-  `import/require smoke test of the packed package on Node ${[process.versions.node.split('.')[0], ...binaries.keys()].join(', ')}`,
-  () => smoke([process.execPath, ...binaries.values()]),
+  `import/require smoke test of the packed package on Node ${[process.versions.node.split('.')[0], ...smokeMajors].join(', ')}`,
+  () => smoke([process.execPath, ...smokeBinaries]),
 );
 if (!flag('--smoke-only'))
   for (const [major, binary] of binaries) step(`vitest on Node ${major}`, () => vitest(binary));

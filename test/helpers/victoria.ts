@@ -48,7 +48,8 @@ export function victoriaAvailability(env: NodeJS.ProcessEnv = process.env): Avai
     ok: false,
     reason: explicit
       ? `VICTORIA_METRICS_BIN=${explicit} is not an executable`
-      : `${NAME} not found in /usr/bin or PATH; install the Debian package "${NAME}"`,
+      : `${NAME} not found in /usr/bin or PATH; install the Debian package "${NAME}" ` +
+        '(npm test does it itself as root on Debian: scripts/provision.mjs), or set VICTORIA_METRICS_BIN',
   };
 }
 

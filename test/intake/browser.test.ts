@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/index.js';
@@ -7,10 +8,19 @@ import { postJson } from '../helpers/intake-http.js';
 // A real headless Chromium opens the intake's page and watches it follow a real client's flushes.
 let intake: Intake;
 let browser: Browser;
+const CHROMIUM = '/usr/bin/chromium';
 beforeAll(async () => {
+  try {
+    accessSync(CHROMIUM, constants.X_OK);
+  } catch {
+    throw new Error(
+      `the intake page test needs Chromium at ${CHROMIUM}: install the Debian package "chromium" ` +
+        '(npm test does it itself as root on Debian: scripts/provision.mjs)',
+    );
+  }
   intake = await startIntake({ quiet: true });
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: [
       '--no-sandbox',
       '--headless',

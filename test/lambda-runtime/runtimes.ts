@@ -1,28 +1,21 @@
 // The runtime matrix and the bundles the suites run. Node 20 is the machine's node (or a cached one);
-// Node 22 and 24 come from scripts/node-versions.mjs (.cache/node/<major>). Lambda's nodejs20.x and
+// Node 22 and 24 come from scripts/node-versions.mjs (.cache/node/<major>), aws-lambda-ric 3 and 4 from
+// .cache/deps (./ric.ts); this project's globalSetup (scripts/provision.mjs) provides all of them. Lambda's nodejs20.x and
 // nodejs22.x runtimes run callback handlers (aws-lambda-ric 3.x behaviour); nodejs24.x refuses
 // handlers declaring 3+ parameters (aws-lambda-ric 4.x). aws-lambda-ric 4 also runs on Node 20 and
 // 22 here, but it is the 24.x behaviour, so the 20/22 rows use ric 3.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleHandler, ensureDist } from '../../scripts/bundle-examples.mjs';
 import { ensureNode } from '../../scripts/node-versions.mjs';
+import { ricVersion } from './ric.js';
 import type { RuntimeSpec } from './sandbox.js';
 
 function nodeFor(major: string): string {
   return process.versions.node.split('.')[0] === major ? process.execPath : ensureNode(major);
 }
-
-const require = createRequire(import.meta.url);
-const ricVersion = (ric: 3 | 4): string =>
-  (
-    require(ric === 4 ? 'aws-lambda-ric/package.json' : 'aws-lambda-ric-3/package.json') as {
-      version: string;
-    }
-  ).version;
 
 export type LabelledRuntime = RuntimeSpec & { label: string };
 

@@ -5,13 +5,10 @@
 // and registered before the runtime as Lambda starts /opt/extensions/*, and are frozen with it. With
 // `concurrency` the runtime runs in Lambda Managed Instances mode (worker threads, never frozen).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { createSequence, type Sequence } from '../helpers/recording-intake.js';
+import { ricEntry } from './ric.js';
 import { type RuntimeApi, startRuntimeApi } from './runtime-api.js';
 import { createTimeline, type Timeline } from './timeline.js';
-
-const require = createRequire(import.meta.url);
 
 /** A Lambda managed runtime as the tests model it: a Node binary and the ric generation it ships. */
 export interface RuntimeSpec {
@@ -73,12 +70,6 @@ export interface SandboxOptions {
    */
   concurrency?: { maxConcurrency: number; workers: number };
   externalExtensions?: ExternalExtension[];
-}
-
-function ricEntry(ric: 3 | 4): string {
-  return ric === 4
-    ? join(dirname(require.resolve('aws-lambda-ric/package.json')), 'index.mjs')
-    : join(dirname(require.resolve('aws-lambda-ric-3/package.json')), 'bin', 'index.mjs');
 }
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {

@@ -2,6 +2,8 @@
 // runs offline (in an empty network namespace when `unshare` allows it), its CloudFormation template
 // points at the bundles scripts/bundle-examples.mjs wrote (name, handler, runtime, CodeSha256), and
 // each packaged zip runs in the Lambda runtime interface client named by the template's Runtime.
+// Serverless 3 (with the AWS SDK v2 it pulls in) is not in node_modules: scripts/provision.mjs installs
+// the pinned scripts/deps/serverless into .cache/deps/serverless (this project's globalSetup runs it).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,12 +11,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleExamples, FUNCTIONS } from '../../scripts/bundle-examples.mjs';
+import { requireDeps } from '../../scripts/test-deps.mjs';
 import { runtimeMatrix } from '../lambda-runtime/runtimes.js';
 import { metricNames, openSession } from '../lambda-runtime/session.js';
 import { unzip } from './unzip.js';
 
 const repo = resolve(import.meta.dirname, '../..');
-const serverlessBin = join(repo, 'node_modules/serverless/bin/serverless.js');
+const serverlessBin = join(requireDeps('serverless'), 'node_modules/serverless/bin/serverless.js');
 const offline = spawnSync('unshare', ['--net', 'true']).status === 0;
 
 interface CfnResource {

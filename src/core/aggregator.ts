@@ -102,7 +102,7 @@ export class Aggregator {
   /** The bucket of a point, or undefined (counted, reported) when its timestamp is unusable or out of window. */
   private bucketFor(ts: unknown, nowMs: number, name: unknown): number | undefined {
     const nowSeconds = nowMs / 1000;
-    if (ts === undefined && nowSeconds === nowSeconds) return bucketStart(nowSeconds, this.cfg.interval);
+    if (ts === undefined && Number.isFinite(nowSeconds)) return bucketStart(nowSeconds, this.cfg.interval);
     const metric = typeof name === 'string' ? name.slice(0, 200) : undefined;
     if (!Number.isFinite(nowSeconds)) {
       this.stats.dropped.invalid++;

@@ -141,7 +141,7 @@ async function run(ops: Op[], cfg: Partial<CoreConfig>, check: (agg: Aggregator)
     } else {
       const list = flying;
       flying = [];
-      list.forEach((e, i) => settle(e, op.outcomes[i] ?? 'ok'));
+      for (const [i, e] of list.entries()) settle(e, op.outcomes[i] ?? 'ok');
     }
     check(agg);
   }

@@ -2,9 +2,9 @@ import { Aggregator, type CoreProblem } from './core/aggregator.js';
 import { KIND, type KindId as Kind } from './core/kinds/index.js';
 import { MetricsError, type MetricsErrorCode } from './errors.js';
 import { EventQueue, eventBody } from './events.js';
-import type { FlushCounters } from './flush.js';
-import { flushError, isFlushSummary } from './flush-error.js';
-import { createFlushQueue } from './flush-queue.js';
+import { FlushError } from './flush/error.js';
+import { Flusher } from './flush/flusher.js';
+import type { FlushCounters } from './flush/run.js';
 import { checkFlushOptions, defaultEnv, type ResolvedOptions, resolveOptions } from './options.js';
 import { buildStats } from './stats.js';
 import { createTimed, type Timed } from './timed.js';
@@ -81,9 +81,15 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
     rejected: 0,
     errors: {},
   };
+  // Every error is counted once, where it happened; a failed flush's summary (FlushError) is only passed on.
+  const counted = new WeakSet<MetricsError>();
+  const count = (error: MetricsError): void => {
+    if (error instanceof FlushError || counted.has(error)) return;
+    counted.add(error);
+    counters.errors[error.code] = (counters.errors[error.code] ?? 0) + 1;
+  };
   const report = (error: MetricsError, once: boolean): void => {
-    // A failed flush's errors were counted by the flush itself; its summary error is only passed on.
-    if (!isFlushSummary(error)) counters.errors[error.code] = (counters.errors[error.code] ?? 0) + 1;
+    count(error);
     if (once && reported.has(error.code)) return;
     reported.add(error.code);
     try {
@@ -144,7 +150,7 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
     problem,
   );
   const events = new EventQueue();
-  const deps = { aggregator, events, transport, counters, nowMs: now, timeoutMs: o.flushTimeoutMs };
+  const flusher = new Flusher({ aggregator, events, transport, counters, nowMs: now, count });
   const enabled = o.enabled;
 
   const record = (kind: Kind, name: string, value: unknown, opts: MetricOptions | undefined): void => {
@@ -194,21 +200,20 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
     };
   };
 
-  const flushOnce = createFlushQueue(deps);
-
   const flush = async (fo?: FlushOptions): Promise<FlushReport> => {
     checkFlushOptions(fo);
-    const result = await flushOnce(true, fo);
-    if (!result.ok) throw flushError(result);
+    const timeoutMs = Math.min(fo?.timeoutMs ?? o.flushTimeoutMs, o.flushTimeoutMs);
+    const result = await flusher.flush({ includeOpen: true, timeoutMs, signal: fo?.signal });
+    if (!result.ok) throw new FlushError(result);
     return result;
   };
 
   let timer: ReturnType<typeof setInterval> | undefined;
   if (enabled && o.flushInterval > 0) {
     timer = setInterval(() => {
-      flushOnce(false).then(
+      flusher.flush({ includeOpen: false, timeoutMs: o.flushTimeoutMs }).then(
         (r) => {
-          if (!r.ok) report(flushError(r), false);
+          if (!r.ok) report(new FlushError(r), false);
         },
         (e: unknown) => report(new MetricsError('FLUSH_FAILED', 'timer flush failed', { cause: e }), false),
       );

@@ -1,5 +1,5 @@
-import { MetricsError } from './errors.js';
-import type { Transport, TransportRequest, TransportResponse } from './types.js';
+import { MetricsError } from '../errors.js';
+import type { Transport, TransportRequest, TransportResponse } from '../types.js';
 
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 2000;
@@ -59,6 +59,12 @@ function statusError(request: TransportRequest, res: TransportResponse): Metrics
     });
   if (res.status === 413)
     return new MetricsError('PAYLOAD_TOO_LARGE', `intake answered 413 for ${request.path}`, { details });
+  if (res.status >= 300 && res.status < 400)
+    return new MetricsError(
+      'HTTP_REDIRECT',
+      `intake answered ${res.status} (a redirect) for ${request.path}: not followed, the batch is dropped; check the intake URL`,
+      { details },
+    );
   return new MetricsError('HTTP_ERROR', `intake answered ${res.status} for ${request.path}`, { details });
 }
 
@@ -82,9 +88,23 @@ export async function sendWithRetry(ctx: SendContext, request: TransportRequest)
     try {
       res = await ctx.transport.send(request, ctx.signal);
     } catch (cause) {
+      if (ctx.signal.aborted)
+        return { kind: 'retry-later', error: abortError(ctx.signal, cause), ambiguous: true };
+      // The request could not even be built (a bad header, say): it never left, and never will.
+      if ((cause as { local?: unknown } | null)?.local === true)
+        return {
+          kind: 'retry-later',
+          error: new MetricsError(
+            'NETWORK_ERROR',
+            `request to ${request.path} could not be sent: ${describe(cause)}`,
+            {
+              cause,
+            },
+          ),
+          ambiguous,
+        };
       // The request may have reached the backend before the connection broke.
       ambiguous = true;
-      if (ctx.signal.aborted) return { kind: 'retry-later', error: abortError(ctx.signal, cause), ambiguous };
       const error = new MetricsError(
         'NETWORK_ERROR',
         `request to ${request.path} failed: ${describe(cause)}`,

@@ -78,6 +78,7 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
     failedFlushes: 0,
     resent: 0,
     carriedOver: 0,
+    ambiguous: 0,
     rejected: 0,
     errors: {},
   };
@@ -209,13 +210,21 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
   };
 
   let timer: ReturnType<typeof setInterval> | undefined;
+  let ticking = false;
   if (enabled && o.flushInterval > 0) {
     timer = setInterval(() => {
+      // One timer flush at a time: a slow intake must not pile them up.
+      if (ticking) return;
+      ticking = true;
       flusher.flush({ includeOpen: false, timeoutMs: o.flushTimeoutMs }).then(
         (r) => {
+          ticking = false;
           if (!r.ok) report(new FlushError(r), false);
         },
-        (e: unknown) => report(new MetricsError('FLUSH_FAILED', 'timer flush failed', { cause: e }), false),
+        (e: unknown) => {
+          ticking = false;
+          report(new MetricsError('FLUSH_FAILED', 'timer flush failed', { cause: e }), false);
+        },
       );
     }, o.flushInterval * 1000);
     // Never keep a process alive: Node's timers have unref(); Deno's are numbers, unref'd through Deno.

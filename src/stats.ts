@@ -27,6 +27,7 @@ export function buildStats(
     bytesSent: counters.bytesSent,
     resent: core.resent + counters.resent,
     carriedOver: counters.carriedOver,
+    ambiguous: counters.ambiguous,
     evictedRecords: core.evictedRecords,
     buffered: aggregator.pending + events.size,
     retained: aggregator.retained,

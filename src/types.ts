@@ -168,6 +168,11 @@ export interface MetricsStats {
   resent: number;
   /** Points carried into a later flush after a failed or cut flush. */
   carriedOver: number;
+  /**
+   * Requests that failed in a way that may have stored them (cut at a deadline, 5xx, a connection lost
+   * after the body was written). Their merged totals are sent again; see README "Ambiguous failures".
+   */
+  ambiguous: number;
   /** Sent records evicted by `maxRetainedBuckets` (not a loss by itself). */
   evictedRecords: number;
   /** Currently buffered (unsent) points and retained series-bucket records. */

@@ -225,7 +225,7 @@ export class Drainer {
       }
       if (outcome === 'ok') {
         // Stored, maybe twice (the transport re-sent it): a merged total is the same value again, a delta is not.
-        if (twice && !kind.retains) this.hooks.resent(piece.points);
+        if (twice && kind.adds) this.hooks.resent(piece.points);
         if (kind.retains) store.setSent(rec, kind.compact(piece.w));
         // Owed re-sends continue while the bucket is open: a cut request may still land after this one.
         if (rec.echo) rec.echo = rec.b + this.cfg.interval > nowSeconds;
@@ -240,7 +240,7 @@ export class Drainer {
         rec.bytes += after - before;
         store.budget.used += after - before;
         store.pending += kind.points(rec.p) - pointsBefore;
-        if (outcome === 'ambiguous' && !kind.retains) this.hooks.resent(piece.points);
+        if (outcome === 'ambiguous' && kind.adds) this.hooks.resent(piece.points);
       }
       if (outcome === 'ambiguous' && kind.retains) rec.echo = true;
       if (!rec.queued) {

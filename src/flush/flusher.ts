@@ -16,6 +16,8 @@ export interface FlushCall {
 interface Caller {
   readonly startedAt: number;
   readonly deadline: number;
+  /** The run that was going on when this caller arrived: it waits for it (and keeps it going). */
+  waited: Run | undefined;
   run: Run | undefined;
   done: boolean;
   finish(report: FlushReport): void;
@@ -51,6 +53,7 @@ export class Flusher {
       const caller: Caller = {
         startedAt,
         deadline: startedAt + call.timeoutMs,
+        waited: undefined,
         run: undefined,
         done: false,
         finish: (report) => {
@@ -79,6 +82,7 @@ export class Flusher {
         this.next ??= { includeOpen: false, callers: new Set() };
         this.next.includeOpen ||= call.includeOpen;
         this.next.callers.add(caller);
+        caller.waited = this.current;
         // The next run starts from a joiner's own continuation: on Workers, I/O belongs to the request
         // whose code starts it, and the request that started the current run may be over by then.
         this.ended.then(() => this.startNext());
@@ -95,7 +99,7 @@ export class Flusher {
     for (const c of callers) c.run = run;
     const ended = (): void => {
       if (this.current !== run) return; // given up meanwhile
-      for (const c of this.callers) c.finish(reportOf(run, [], c.startedAt, 0));
+      for (const c of this.callers) c.finish(reportOf(c.waited, run, [], c.startedAt, 0));
       this.current = undefined;
       this.callers = new Set();
     };
@@ -113,26 +117,27 @@ export class Flusher {
   /** A caller's deadline or signal: it returns now with what was acknowledged so far. */
   private leave(caller: Caller, error: MetricsError): void {
     if (caller.done) return;
-    const run = caller.run;
-    if (run === undefined) {
-      // Still waiting for a run of its own: nothing of it was sent, everything stays buffered.
-      this.next?.callers.delete(caller);
-      this.deps.count(error);
-      const pending = this.deps.aggregator.pending + this.deps.events.size;
-      caller.finish(reportOf(undefined, [error], caller.startedAt, pending));
-      return;
-    }
-    this.callers.delete(caller);
-    if (this.callers.size === 0 && this.current === run) {
-      // The last one: the run stops, what is in flight may still land (settled as maybe stored).
-      run.stop(error);
-      caller.finish(reportOf(run, [], caller.startedAt, 0));
+    if (caller.run === undefined) this.next?.callers.delete(caller);
+    else this.callers.delete(caller);
+    const current = this.current;
+    if (current !== undefined && caller.run === current && this.callers.size === 0) {
+      // The current run's last caller: the run stops (queued callers get a run of their own, with
+      // everything it had), and what is in flight may still land (settled as maybe stored). The leaving
+      // caller's error is the run's.
+      current.stop(error);
+      caller.finish(reportOf(caller.waited, caller.run, [], caller.startedAt, this.pending()));
       return;
     }
     this.deps.count(error);
-    caller.finish(reportOf(run, [error], caller.startedAt, 0));
+    caller.finish(reportOf(caller.waited, caller.run, [error], caller.startedAt, this.pending()));
   }
 
+  /** Points and events still buffered (for a caller whose own run never started). */
+  private pending(): number {
+    return this.deps.aggregator.pending + this.deps.events.size;
+  }
+
+  /** The current run lasts until its last caller's deadline. */
   private lastDeadline(): number {
     let last = 0;
     for (const c of this.callers) if (c.deadline > last) last = c.deadline;
@@ -151,7 +156,7 @@ export class Flusher {
     const callers = this.callers;
     this.current = undefined;
     this.callers = new Set();
-    for (const c of callers) c.finish(reportOf(run, [], c.startedAt, 0));
+    for (const c of callers) c.finish(reportOf(c.waited, run, [], c.startedAt, 0));
     this.startNext();
   }
 }

@@ -11,6 +11,8 @@ export interface FlushCounters extends SendCounters {
   /** Events sent again after an ambiguous failure (points: see the core's own count). */
   resent: number;
   carriedOver: number;
+  /** Requests that failed in a way that may have stored them (cut in flight, 5xx, a lost connection). */
+  ambiguous: number;
   /** Events refused for good (points: see the core's own count). */
   rejected: number;
   errors: Record<string, number>;
@@ -66,6 +68,7 @@ export class Run {
   private events: string[] = [];
   private nextEvent = 0;
   private eventInFlight = false;
+  private requestsInFlight = 0;
   private closed = false;
   private ctx: SendContext | undefined;
   private before = { requests: 0, retries: 0, bytes: 0 };
@@ -161,6 +164,7 @@ export class Run {
     for (const e of this.unsent) aggregator.settle(e, 'failed', now);
     this.inFlight.clear();
     this.unsent.clear();
+    counters.ambiguous += this.requestsInFlight;
     const unsentEvents = this.events.slice(this.nextEvent);
     // An event in a request that was cut may exist already: sending it again may make two.
     if (this.eventInFlight) counters.resent++;
@@ -185,8 +189,11 @@ export class Run {
         this.unsent.delete(e);
         this.inFlight.add(e);
       }
+      this.requestsInFlight++;
       const outcome = await sendWithRetry(this.ctx!, { path, body: seriesBody(chunk) });
       if (this.closed) return;
+      this.requestsInFlight--;
+      if (outcome.ambiguous) this.deps.counters.ambiguous++;
       for (const e of chunk) this.inFlight.delete(e);
       this.settle(chunk, outcome, queue);
       tick();
@@ -243,15 +250,20 @@ export class Run {
     const progress = this.progress;
     while (this.nextEvent < this.events.length && !this.closed) {
       this.eventInFlight = true;
+      this.requestsInFlight++;
       const outcome = await sendWithRetry(this.ctx!, {
         path: '/api/v1/events',
         body: this.events[this.nextEvent]!,
       });
       if (this.closed) return;
       this.eventInFlight = false;
+      this.requestsInFlight--;
       tick();
       // Datadog creates one event per POST: after an ambiguous failure it may exist twice.
-      if (outcome.ambiguous) counters.resent++;
+      if (outcome.ambiguous) {
+        counters.resent++;
+        counters.ambiguous++;
+      }
       if (outcome.kind === 'retry-later') {
         this.fail(outcome.error);
         return;
@@ -268,27 +280,49 @@ export class Run {
   }
 }
 
-/** A caller's report: what the run had done by the time this caller returned. */
+/**
+ * A caller's report. The counts cover both runs that served it: the one it waited for (which may well
+ * have carried its points) and its own. Whether it failed, and what is carried, is its own run's say
+ * (a failure of the run it waited for is retried by its own); without a run of its own, everything
+ * still buffered is carried.
+ */
 export function reportOf(
-  run: Run | undefined,
+  waited: Run | undefined,
+  own: Run | undefined,
   extra: MetricsError[],
   startedAt: number,
-  pending: number,
+  pendingWithoutRun: number,
 ): FlushReport {
-  run?.sync();
-  const p = run?.progress;
-  const errors = [...(p?.errors ?? []), ...extra];
-  return {
-    ok: errors.length === 0,
-    series: p?.series ?? 0,
-    points: p?.points ?? 0,
-    events: p?.events ?? 0,
-    requests: p?.requests ?? 0,
-    retries: p?.retries ?? 0,
-    bytes: p?.bytes ?? 0,
-    carried: p === undefined ? pending : p.unsent,
-    dropped: p?.dropped ?? 0,
+  const report: FlushReport = {
+    ok: true,
+    series: 0,
+    points: 0,
+    events: 0,
+    requests: 0,
+    retries: 0,
+    bytes: 0,
+    carried: pendingWithoutRun,
+    dropped: 0,
     durationMs: performance.now() - startedAt,
-    errors,
+    errors: [],
   };
+  for (const run of [waited, own]) {
+    if (run === undefined) continue;
+    run.sync();
+    const p = run.progress;
+    report.series += p.series;
+    report.points += p.points;
+    report.events += p.events;
+    report.requests += p.requests;
+    report.retries += p.retries;
+    report.bytes += p.bytes;
+  }
+  if (own !== undefined) {
+    report.carried = own.progress.unsent;
+    report.dropped = own.progress.dropped;
+    report.errors.push(...own.progress.errors);
+  }
+  report.errors.push(...extra);
+  report.ok = report.errors.length === 0;
+  return report;
 }

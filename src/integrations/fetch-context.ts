@@ -70,10 +70,21 @@ export function lazyMetrics<Env>(source: MetricsSource<Env>): (env: () => unknow
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const hasWaitUntil = (v: unknown): v is ExecutionContextLike =>
-  isObject(v) && typeof v.waitUntil === 'function';
+/**
+ * Reads a property of anything a runtime or a user passes. A strict `env` (a Proxy that throws on an
+ * unknown key, as validation libraries make) must not break the handler: a throwing read is `undefined`.
+ */
+function peek(v: unknown, key: string): unknown {
+  if (!isObject(v)) return undefined;
+  try {
+    return v[key];
+  } catch {
+    return undefined;
+  }
+}
+const hasWaitUntil = (v: unknown): v is ExecutionContextLike => typeof peek(v, 'waitUntil') === 'function';
 const isLambdaContext = (v: unknown): v is LambdaContextLike =>
-  isObject(v) && typeof v.getRemainingTimeInMillis === 'function';
+  typeof peek(v, 'getRemainingTimeInMillis') === 'function';
 
 /** An argument with `waitUntil`, a Lambda context argument, then `this.ctx` (WorkerEntrypoint, Durable Object). */
 export function findTarget(self: unknown, args: readonly unknown[]): FlushTarget {
@@ -81,13 +92,14 @@ export function findTarget(self: unknown, args: readonly unknown[]): FlushTarget
   if (wait !== undefined) return { wait };
   const lambda = args.find(isLambdaContext);
   if (lambda !== undefined) return { lambda };
-  const ctx = isObject(self) ? self.ctx : undefined;
+  const ctx = peek(self, 'ctx');
   return hasWaitUntil(ctx) ? { wait: ctx } : undefined;
 }
 
 /** `this.env`, else the argument just before the execution context (`(request, env, ctx)`), else `process.env`. */
 export function findEnv(self: unknown, args: readonly unknown[]): unknown {
-  if (isObject(self) && isObject(self.env)) return self.env;
+  const own = peek(self, 'env');
+  if (isObject(own)) return own;
   const at = args.findIndex(hasWaitUntil);
   if (at > 0 && isObject(args[at - 1])) return args[at - 1];
   return defaultEnv();

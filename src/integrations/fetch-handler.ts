@@ -11,6 +11,7 @@ import {
   lazyMetrics,
   type MetricsSource,
 } from './fetch-context.js';
+import { reportError } from './shared.js';
 
 export type { ExecutionContextLike, FetchMetricsOptions, MetricsSource } from './fetch-context.js';
 export { metricsPerIsolate } from './fetch-context.js';
@@ -51,7 +52,13 @@ function flushAfter(
     );
     return Promise.resolve();
   }
-  return flushFor(metrics, findTarget(self, args), options);
+  try {
+    return flushFor(metrics, findTarget(self, args), options);
+  } catch (error) {
+    // Nothing after the handler returned may throw into the runtime.
+    reportError(metrics, error);
+    return Promise.resolve();
+  }
 }
 
 /** Calls `method`, then flushes once it settled; the result or the error passes through unchanged. */

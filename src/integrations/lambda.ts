@@ -45,7 +45,7 @@ export function withMetrics<E, R, C extends LambdaContextLike = LambdaContextLik
     cold = false;
     let result: R;
     try {
-      result = await invoke(handler, event, context);
+      result = (await untilIdle(invoke(handler, event, context))) as R;
     } catch (error) {
       await flushWithin(metrics, context, options);
       throw error;
@@ -53,6 +53,38 @@ export function withMetrics<E, R, C extends LambdaContextLike = LambdaContextLik
     await flushWithin(metrics, context, options);
     return result;
   };
+}
+
+/** The global slot aws-lambda-ric 3 keeps its "the event loop emptied" reaction in. */
+const RUNTIME_BEFORE_EXIT = Symbol.for('aws.lambda.beforeExit');
+
+/**
+ * `work`, or `undefined` once the event loop empties before it settled (a callback handler that never
+ * calls back). That is when aws-lambda-ric 3 ends such an invocation itself, with a `null` response; the
+ * wrapper ends it instead, the same way, after its flush. Its listener runs first (prepended) and takes
+ * over the runtime's reaction for this invocation, so the runtime answers once, after the flush.
+ */
+function untilIdle<R>(work: Promise<R>): Promise<R | undefined> {
+  const proc = (globalThis as { process?: NodeJS.Process }).process;
+  if (typeof proc?.prependOnceListener !== 'function') return work;
+  return new Promise<R | undefined>((resolve, reject) => {
+    const onIdle = (): void => {
+      const slots = globalThis as unknown as Record<symbol, unknown>;
+      if (typeof slots[RUNTIME_BEFORE_EXIT] === 'function') slots[RUNTIME_BEFORE_EXIT] = () => {};
+      resolve(undefined);
+    };
+    proc.prependOnceListener('beforeExit', onIdle);
+    work.then(
+      (value) => {
+        proc.removeListener('beforeExit', onIdle);
+        resolve(value);
+      },
+      (error: unknown) => {
+        proc.removeListener('beforeExit', onIdle);
+        reject(error);
+      },
+    );
+  });
 }
 
 function invoke<E, R, C extends LambdaContextLike>(

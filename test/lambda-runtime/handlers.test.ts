@@ -62,6 +62,16 @@ describe.each(runtimeMatrix())('$label', (runtime) => {
     });
   }
 
+  if (runtime.ric === 3)
+    it('ends a callback handler that never calls back when the event loop empties, after its flush (as unwrapped)', async () => {
+      const s = await open('handler.neverCallsBack');
+      for (const n of [1, 2]) {
+        const { outcome, records } = await s.invoke({ n });
+        expect(outcome).toMatchObject({ kind: 'response', body: null });
+        expect(seriesIn(records, 'fixture.silent.calls')).toHaveLength(1);
+      }
+    });
+
   it('reports a thrown error to the runtime unchanged; the metrics arrive before it', async () => {
     const s = await open('handler.throwing');
     const { outcome, records } = await s.invoke({});

@@ -14,6 +14,7 @@ export function countKind(mode: CountMode): KindOps {
     endpoint: mode.endpoint,
     outputs: mode.endpoint === 'series' ? [{ suffix: '', type: 'count' }] : [],
     retains: mode.retains,
+    adds: !mode.retains,
     perValue: false,
     add(slots: Slots, value) {
       const p = slots.p as number | undefined;

@@ -13,6 +13,7 @@ export function distributionKind(id: KindId = KIND.distribution): KindOps {
     endpoint: 'distributions',
     outputs: [],
     retains: false,
+    adds: true,
     perValue: true,
     add(slots: Slots, value) {
       const p = slots.p as number[] | undefined;

@@ -11,6 +11,7 @@ export function gaugeKind(endpoint: Endpoint): KindOps {
     endpoint,
     outputs: endpoint === 'series' ? [{ suffix: '', type: 'gauge' }] : [],
     retains: false,
+    adds: endpoint === 'distributions',
     perValue: false,
     add(slots: Slots, value) {
       const fresh = slots.p === undefined;

@@ -46,6 +46,7 @@ export function histogramKind(cfg: HistogramConfig): KindOps {
     endpoint: 'series',
     outputs,
     retains: cfg.retains,
+    adds: !cfg.retains,
     perValue: false,
     add(slots: Slots, value) {
       const v = value as number;

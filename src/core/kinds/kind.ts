@@ -42,6 +42,11 @@ export interface KindOps {
    * total (the backend keeps the last write per series and timestamp).
    */
   readonly retains: boolean;
+  /**
+   * The backend adds up what it gets (distribution points, an additive sink): a value that may have
+   * arrived and is sent again may be counted twice (counted in `resent`).
+   */
+  readonly adds: boolean;
   /** Every value is a point of its own (distribution values): pending points = values held. */
   readonly perValue: boolean;
   /** Folds `value` into `slots.p` (starting it when empty). Returns the bytes it grew by, or a REFUSED_ code. */

@@ -35,6 +35,7 @@ export function setKind(retains: boolean): KindOps {
     endpoint: 'series',
     outputs: [{ suffix: '', type: 'gauge' }],
     retains,
+    adds: !retains,
     perValue: false,
     add(slots: Slots, value) {
       const raw = value as string;

@@ -1,3 +1,5 @@
+import { defaultEnv } from './client/env.js';
+import { checkFlushOptions, type ResolvedOptions, resolveOptions } from './client/options.js';
 import { Aggregator, type CoreProblem } from './core/aggregator.js';
 import { KIND, type KindId as Kind } from './core/kinds/index.js';
 import { MetricsError, type MetricsErrorCode } from './errors.js';
@@ -5,7 +7,6 @@ import { EventQueue, eventBody } from './events.js';
 import { FlushError } from './flush/error.js';
 import { Flusher } from './flush/flusher.js';
 import type { FlushCounters } from './flush/run.js';
-import { checkFlushOptions, defaultEnv, type ResolvedOptions, resolveOptions } from './options.js';
 import { buildStats } from './stats.js';
 import { createTimed, type Timed } from './timed.js';
 import { createLogTransport } from './transports/log.js';
@@ -58,7 +59,9 @@ export interface Metrics {
 /** Symbol under which integrations report errors they caught (they never throw them at the handler). */
 export const REPORT_ERROR: unique symbol = Symbol.for('handlerstats.reportError') as never;
 
-export type TransportFactory = (options: ResolvedOptions) => Transport;
+export type TransportFactory = (
+  options: ResolvedOptions & { intakeUrl: string; apiKey: string },
+) => Transport;
 
 function defaultOnError(error: MetricsError): void {
   console.warn(`[handlerstats] ${error.code}: ${error.message}`);
@@ -66,7 +69,7 @@ function defaultOnError(error: MetricsError): void {
 
 /** createMetrics with the platform's default API transport (node:http on Node, fetch elsewhere). */
 export function createMetricsWith(options: MetricsOptions, apiTransport: TransportFactory): Metrics {
-  const o = resolveOptions(options, options.env ?? defaultEnv());
+  const { o, problems: envProblems } = resolveOptions(options, options.env ?? defaultEnv());
   const now = options.now ?? Date.now;
   const onError = options.onError ?? defaultOnError;
   const reported = new Set<string>();
@@ -122,14 +125,19 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
     return result;
   };
 
+  // Unusable DD_* values: reported once each, naming the variable; they fell back in resolveOptions.
+  for (const p of envProblems)
+    report(new MetricsError('INVALID_ENV', p.message, { details: { variable: p.variable } }), false);
   let transport = options.transport;
   if (transport === undefined) {
-    if (o.flushToLog) transport = createLogTransport();
-    else if (o.apiKey === undefined && o.enabled) {
-      const msg = 'no API key (apiKey or DD_API_KEY): metrics are written to the log instead';
-      report(new MetricsError('MISSING_API_KEY', msg), true);
+    if (o.toLog !== undefined || o.intakeUrl === undefined) transport = createLogTransport();
+    else if (o.apiKey === undefined) {
+      if (o.enabled) {
+        const msg = 'no API key (apiKey or DD_API_KEY): metrics are written to the log instead';
+        report(new MetricsError('MISSING_API_KEY', msg), true);
+      }
       transport = createLogTransport();
-    } else transport = apiTransport(o);
+    } else transport = apiTransport({ ...o, intakeUrl: o.intakeUrl, apiKey: o.apiKey });
   }
 
   const aggregator = new Aggregator(
@@ -146,7 +154,7 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
       maxRetainedBuckets: o.maxRetainedBuckets,
       maxMemoryBytes: o.maxMemoryBytes,
       additive: transport.additive === true,
-      sendAs: 'native',
+      sendAs: o.sendAs,
     },
     problem,
   );

@@ -12,7 +12,7 @@ import type { MetricsOptions } from './types.js';
  */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   return createMetricsWith(options, (o) =>
-    createHttpTransport({ intakeUrl: o.intakeUrl, apiKey: o.apiKey ?? '', allowInsecureHttp: true }),
+    createHttpTransport({ intakeUrl: o.intakeUrl, apiKey: o.apiKey, allowInsecureHttp: true }),
   );
 }
 

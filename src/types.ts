@@ -100,6 +100,12 @@ export interface MetricsOptions {
    * records, then the oldest unsent points, each loss counted.
    */
   maxMemoryBytes?: number;
+  /**
+   * `'native'` (default): counts as counts, gauges as gauges, histograms as `name.<agg>` series — right for
+   * one process. `'distribution'`: counts, gauges, histograms and timings go to the distribution endpoint,
+   * which Datadog adds up across senders — right for many containers or worker threads (DESIGN §13).
+   */
+  sendAs?: 'native' | 'distribution';
   transport?: Transport;
   /**
    * Called once per kind of bad-input problem, and for every failure nobody else hears of: timer

@@ -15,7 +15,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const ua = (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent;
   const timerOff = ua === 'Cloudflare-Workers' && options?.flushInterval === undefined;
   return createMetricsWith(timerOff ? { ...options, flushInterval: 0 } : options, (o) =>
-    createFetchTransport({ intakeUrl: o.intakeUrl, apiKey: o.apiKey ?? '', allowInsecureHttp: true }),
+    createFetchTransport({ intakeUrl: o.intakeUrl, apiKey: o.apiKey, allowInsecureHttp: true }),
   );
 }
 

@@ -1,0 +1,342 @@
+// Options written in code are checked at `createMetrics()`: a bad value throws a TypeError/RangeError
+// naming the option, an unknown key throws too (a typo must not silently keep a default). Values read
+// from the environment never throw: see env.ts.
+
+import type { SendAs } from '../core/kinds/index.js';
+import { normalizeTags, parseTagList } from '../core/normalize.js';
+import type { FlushOptions, HistogramAggregate, MetricsOptions } from '../types.js';
+import { type Env, type EnvProblem, envSwitch, envValue, managedInstances } from './env.js';
+
+const AGGREGATES: readonly HistogramAggregate[] = ['min', 'max', 'avg', 'median', 'sum', 'count'];
+const SITES = [
+  'datadoghq.com',
+  'us3.datadoghq.com',
+  'us5.datadoghq.com',
+  'datadoghq.eu',
+  'ap1.datadoghq.com',
+  'ap2.datadoghq.com',
+  'ddog-gov.com',
+];
+const KEYS = new Set([
+  'apiKey',
+  'site',
+  'intakeUrl',
+  'allowInsecureHttp',
+  'namespace',
+  'tags',
+  'host',
+  'rollupInterval',
+  'flushInterval',
+  'flushTimeoutMs',
+  'maxPastSeconds',
+  'maxFutureSeconds',
+  'histogramAggregates',
+  'histogramPercentiles',
+  'maxBufferedPoints',
+  'maxRetainedBuckets',
+  'maxMemoryBytes',
+  'sendAs',
+  'transport',
+  'onError',
+  'now',
+  'enabled',
+  'strict',
+  'env',
+]);
+const MiB = 1024 * 1024;
+
+/** Options after defaults, environment and validation. */
+export interface ResolvedOptions {
+  apiKey: string | undefined;
+  /** Where to send; undefined when the environment named no usable place (then: the log transport). */
+  intakeUrl: string | undefined;
+  /** Why the log transport is used instead of the API, if it is. */
+  toLog: string | undefined;
+  namespace: string;
+  tags: string[];
+  host: string;
+  rollupInterval: number;
+  flushInterval: number;
+  flushTimeoutMs: number;
+  maxPastSeconds: number;
+  maxFutureSeconds: number;
+  histogramAggregates: readonly HistogramAggregate[];
+  histogramPercentiles: readonly number[];
+  maxBufferedPoints: number;
+  maxRetainedBuckets: number;
+  maxMemoryBytes: number;
+  sendAs: SendAs;
+  enabled: boolean;
+  strict: boolean;
+  /** Lambda Managed Instances (never frozen, several invocations at once): flush in the background. */
+  background: boolean;
+}
+
+const fail = (option: string, message: string, type: 'type' | 'range' = 'range'): never => {
+  const text = `handlerstats: option "${option}" ${message}`;
+  throw type === 'type' ? new TypeError(text) : new RangeError(text);
+};
+
+function num(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  integer = false,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value)) return fail(name, 'must be a number', 'type');
+  if (value < min || value > max || (integer && !Number.isInteger(value)))
+    fail(name, `must be ${integer ? 'an integer ' : ''}between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function str(name: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') fail(name, 'must be a string', 'type');
+  return value as string;
+}
+
+function bool(name: string, value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') fail(name, 'must be a boolean', 'type');
+  return value as boolean;
+}
+
+function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** Throws unless `url` is https, or http to loopback, or http with `allowInsecureHttp`. */
+export function assertSecureIntake(url: URL, allowInsecureHttp: boolean | undefined): void {
+  if (url.protocol === 'http:' && !isLoopback(url.hostname) && allowInsecureHttp !== true)
+    fail('intakeUrl', 'uses plain http to a non-loopback host; use https or set allowInsecureHttp: true');
+}
+
+/** The intake base URL, checked: https (or loopback http), no credentials, no query. */
+export function checkIntakeUrl(raw: string, option: string, allowInsecureHttp: boolean | undefined): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return fail(option, 'is not a valid URL', 'type');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    fail(option, `must be http(s), got "${url.protocol}"`);
+  assertSecureIntake(url, allowInsecureHttp);
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '')
+    fail(option, 'must not carry credentials, a query string or a fragment');
+  return url.href.replace(/\/+$/, '');
+}
+
+/** The API key, trimmed; one with control characters left inside throws (the message never shows it). */
+export function checkApiKey(key: string, option = 'apiKey'): string {
+  const trimmed = key.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+  if (/[\u0000-\u001f\u007f]/.test(trimmed)) fail(option, 'contains control characters', 'type');
+  return trimmed;
+}
+
+const siteUrl = (site: string): string =>
+  `https://api.${site.replace(/^https?:\/\//, '').replace(/^api\./, '')}`;
+const isSite = (site: string): boolean =>
+  SITES.includes(site.replace(/^https?:\/\//, '').replace(/^api\./, ''));
+
+/** Where data goes: code first (throws), then the environment (reported, log transport on a bad value). */
+function resolveIntake(
+  options: MetricsOptions,
+  env: Env,
+  problems: EnvProblem[],
+): { intakeUrl: string | undefined; toLog: string | undefined } {
+  const explicit = str('intakeUrl', options.intakeUrl);
+  if (explicit !== undefined)
+    return { intakeUrl: checkIntakeUrl(explicit, 'intakeUrl', options.allowInsecureHttp), toLog: undefined };
+  const site = str('site', options.site);
+  if (site !== undefined) {
+    if (!isSite(site)) fail('site', `must be a Datadog site (${SITES.join(', ')}), got "${site}"`);
+    return { intakeUrl: siteUrl(site), toLog: undefined };
+  }
+  const fromEnv = envValue(env, 'DD_DD_URL');
+  if (fromEnv !== undefined) {
+    try {
+      return { intakeUrl: checkIntakeUrl(fromEnv, 'DD_DD_URL', options.allowInsecureHttp), toLog: undefined };
+    } catch (error) {
+      const why = (error as Error).message.replace(/^handlerstats: option "DD_DD_URL" /, '');
+      problems.push({
+        variable: 'DD_DD_URL',
+        message: `DD_DD_URL ${why}: metrics are written to the log instead`,
+      });
+      return { intakeUrl: undefined, toLog: 'DD_DD_URL is unusable' };
+    }
+  }
+  const envSite = envValue(env, 'DD_SITE');
+  if (envSite !== undefined && !isSite(envSite)) {
+    problems.push({
+      variable: 'DD_SITE',
+      message: `DD_SITE is not a Datadog site (${SITES.join(', ')}): metrics are written to the log instead`,
+    });
+    return { intakeUrl: undefined, toLog: 'DD_SITE is unusable' };
+  }
+  return { intakeUrl: siteUrl(envSite ?? 'datadoghq.com'), toLog: undefined };
+}
+
+function resolveApiKey(
+  options: MetricsOptions,
+  env: Env,
+  problems: EnvProblem[],
+): { key?: string; broken: boolean } {
+  const code = str('apiKey', options.apiKey);
+  if (code !== undefined) {
+    const key = checkApiKey(code);
+    return key === '' ? { broken: false } : { key, broken: false };
+  }
+  const raw = env.DD_API_KEY;
+  if (raw === undefined || raw.trim() === '') return { broken: false };
+  try {
+    return { key: checkApiKey(raw, 'DD_API_KEY'), broken: false };
+  } catch {
+    problems.push({
+      variable: 'DD_API_KEY',
+      message: 'DD_API_KEY contains control characters: metrics are written to the log instead',
+    });
+    return { broken: true };
+  }
+}
+
+function tagObject(tags: unknown): string[] {
+  if (tags === undefined) return [];
+  return Object.entries(tags as Record<string, unknown>).map(([k, v]) => `${k}:${String(v)}`);
+}
+
+/**
+ * Validates options (throwing TypeError/RangeError naming the option) and merges the environment
+ * (whose unusable values are returned as `problems`, to be reported once each).
+ */
+export function resolveOptions(
+  options: MetricsOptions,
+  env: Env,
+): { o: ResolvedOptions; problems: EnvProblem[] } {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('handlerstats: options must be an object');
+  const unknown = Object.keys(options).filter((k) => !KEYS.has(k));
+  if (unknown.length > 0)
+    throw new TypeError(
+      `handlerstats: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (a typo?)`,
+    );
+  const problems: EnvProblem[] = [];
+  const namespace = str('namespace', options.namespace) ?? '';
+  const ns = namespace
+    .replace(/[^A-Za-z0-9_.]+/g, '_')
+    .replace(/^[^A-Za-z]+/, '')
+    .replace(/\.+$/, '');
+  if (namespace !== '' && ns === '') fail('namespace', 'has no usable characters');
+  const userTags = options.tags;
+  if (userTags !== undefined && (typeof userTags !== 'object' || userTags === null))
+    fail('tags', 'must be an array of strings or an object', 'type');
+  const envTags = parseTagList(env.DD_TAGS);
+  for (const [key, name] of [
+    ['env', 'DD_ENV'],
+    ['service', 'DD_SERVICE'],
+    ['version', 'DD_VERSION'],
+  ] as const) {
+    const value = envValue(env, name);
+    if (value !== undefined) envTags.push(`${key}:${value}`);
+  }
+  const tags = normalizeTags(
+    [...envTags, ...(Array.isArray(userTags) ? userTags : tagObject(userTags))],
+    [],
+  ).tags;
+  const rollupInterval = num('rollupInterval', options.rollupInterval, 10, 1, 3600, true);
+  const aggregates = options.histogramAggregates ?? ['max', 'median', 'avg', 'count'];
+  if (!Array.isArray(aggregates) || aggregates.some((a) => !AGGREGATES.includes(a)))
+    fail('histogramAggregates', `must list only ${AGGREGATES.join(', ')}`);
+  const percentiles = options.histogramPercentiles ?? [0.95];
+  if (!Array.isArray(percentiles) || percentiles.some((p) => typeof p !== 'number' || !(p > 0 && p < 1)))
+    fail('histogramPercentiles', 'must list numbers between 0 and 1 (exclusive)');
+  if (options.transport !== undefined && typeof options.transport?.send !== 'function')
+    fail('transport', 'must have a send(request, signal) method', 'type');
+  if (options.onError !== undefined && typeof options.onError !== 'function')
+    fail('onError', 'must be a function', 'type');
+  if (options.now !== undefined && typeof options.now !== 'function')
+    fail('now', 'must be a function returning milliseconds', 'type');
+  const sendAs = options.sendAs ?? 'native';
+  if (sendAs !== 'native' && sendAs !== 'distribution')
+    fail('sendAs', `must be "native" or "distribution", got ${JSON.stringify(sendAs)}`);
+  bool('allowInsecureHttp', options.allowInsecureHttp);
+  const mi = managedInstances(env);
+  const { key, broken } = resolveApiKey(options, env, problems);
+  const intake = resolveIntake(options, env, problems);
+  const toLog = broken ? 'DD_API_KEY is unusable' : intake.toLog;
+  const enabled = bool('enabled', options.enabled) ?? envSwitch(env, 'DD_METRICS_ENABLED', problems) ?? true;
+  const flushToLog = envSwitch(env, 'DD_FLUSH_TO_LOG', problems) === true;
+  return {
+    o: checkWindow({
+      apiKey: key,
+      intakeUrl: intake.intakeUrl,
+      toLog: toLog ?? (flushToLog ? 'DD_FLUSH_TO_LOG' : undefined),
+      namespace: ns,
+      tags,
+      host: str('host', options.host) ?? '',
+      rollupInterval,
+      flushInterval: num('flushInterval', options.flushInterval, 10, 0, 86_400),
+      flushTimeoutMs: num('flushTimeoutMs', options.flushTimeoutMs, 5000, 1, 900_000),
+      maxPastSeconds: num('maxPastSeconds', options.maxPastSeconds, 3600, 0, 3600),
+      maxFutureSeconds: num('maxFutureSeconds', options.maxFutureSeconds, 600, 0, 600),
+      histogramAggregates: [...new Set(aggregates)],
+      histogramPercentiles: [...new Set(percentiles)],
+      maxBufferedPoints: num('maxBufferedPoints', options.maxBufferedPoints, 100_000, 1, 1e9, true),
+      maxRetainedBuckets: num('maxRetainedBuckets', options.maxRetainedBuckets, 50_000, 1, 1e9, true),
+      // Per client, so per worker thread on Managed Instances, which run several in one environment.
+      maxMemoryBytes: num(
+        'maxMemoryBytes',
+        options.maxMemoryBytes,
+        mi.concurrent ? 4 * MiB : 8 * MiB,
+        65_536,
+        2 ** 40,
+        true,
+      ),
+      sendAs,
+      enabled,
+      strict: bool('strict', options.strict) ?? false,
+      background: mi.concurrent,
+    }),
+    problems,
+  };
+}
+
+/**
+ * Refuses windows that expire everything: a bucket must still be inside `maxPastSeconds` when it closes,
+ * and when the timer (which sends closed buckets) gets to it.
+ */
+function checkWindow(o: ResolvedOptions): ResolvedOptions {
+  if (o.rollupInterval > o.maxPastSeconds)
+    fail(
+      'maxPastSeconds',
+      `(${o.maxPastSeconds}) must be at least "rollupInterval" (${o.rollupInterval}): every bucket would age out before it closes`,
+    );
+  if (o.flushInterval > 0 && o.rollupInterval + o.flushInterval > o.maxPastSeconds)
+    throw new RangeError(
+      `handlerstats: options "rollupInterval" + "flushInterval" (${o.rollupInterval} + ${o.flushInterval} s) must not exceed "maxPastSeconds" (${o.maxPastSeconds}): closed buckets would age out before the timer sends them`,
+    );
+  return o;
+}
+
+/** Checks `flush(options)`; throws TypeError/RangeError naming the option. */
+export function checkFlushOptions(fo: unknown): void {
+  if (fo === undefined) return;
+  if (typeof fo !== 'object' || fo === null)
+    throw new TypeError('handlerstats: option "flush(options)" must be an object');
+  const { timeoutMs, signal } = fo as FlushOptions;
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)))
+    throw new RangeError('handlerstats: option "timeoutMs" of flush() must be a non-negative number');
+  if (
+    signal !== undefined &&
+    typeof (signal as { addEventListener?: unknown })?.addEventListener !== 'function'
+  )
+    throw new TypeError('handlerstats: option "signal" of flush() must be an AbortSignal');
+  for (const k of Object.keys(fo))
+    if (k !== 'timeoutMs' && k !== 'signal')
+      throw new TypeError(`handlerstats: unknown flush() option "${k}"`);
+}

@@ -1,6 +1,6 @@
-import { assertSecureIntake } from '../options.js';
 import type { Transport, TransportRequest, TransportResponse } from '../types.js';
 import { redact, requestHeaders, toResponse } from './headers.js';
+import { checkApiKey, checkIntakeUrl } from './policy.js';
 
 export interface FetchTransportOptions {
   intakeUrl: string;
@@ -25,9 +25,9 @@ async function deflate(text: string): Promise<ArrayBuffer> {
  * createMetrics({ transport: createFetchTransport({ intakeUrl: 'https://api.datadoghq.com', apiKey: env.DD_API_KEY }) });
  */
 export function createFetchTransport(options: FetchTransportOptions): Transport {
-  assertSecureIntake(new URL(options.intakeUrl), options.allowInsecureHttp);
-  const base = options.intakeUrl.replace(/\/+$/, '');
-  const headers = requestHeaders(options.apiKey, 'fetch');
+  const apiKey = checkApiKey(options.apiKey);
+  const base = checkIntakeUrl(options.intakeUrl, { allowInsecureHttp: options.allowInsecureHttp });
+  const headers = requestHeaders(apiKey, 'fetch');
   return {
     async send(request: TransportRequest, signal: AbortSignal): Promise<TransportResponse> {
       const body = await deflate(request.body);
@@ -38,10 +38,10 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         const message = error instanceof Error ? error.message : String(error);
-        throw new Error(redact(message, options.apiKey), { cause: error });
+        throw new Error(redact(message, apiKey), { cause: error });
       }
       const text = (await res.text().catch(() => '')).slice(0, MAX_RESPONSE_BODY);
-      return toResponse(res.status, text, (name) => res.headers.get(name), body.byteLength, options.apiKey);
+      return toResponse(res.status, text, (name) => res.headers.get(name), body.byteLength, apiKey);
     },
   };
 }

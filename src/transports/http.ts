@@ -1,8 +1,8 @@
 import type * as Http from 'node:http';
 import type * as Zlib from 'node:zlib';
-import { assertSecureIntake } from '../options.js';
 import type { Transport, TransportRequest, TransportResponse } from '../types.js';
 import { firstHeader, redact, requestHeaders, toResponse } from './headers.js';
+import { checkApiKey, checkIntakeUrl } from './policy.js';
 
 export interface HttpTransportOptions {
   /** Base URL, e.g. `https://api.datadoghq.com` or `http://127.0.0.1:8428/datadog`. */
@@ -27,12 +27,12 @@ const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM
  * createMetrics({ transport: createHttpTransport({ intakeUrl: 'https://api.datadoghq.eu', apiKey }) });
  */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
-  const base = new URL(options.intakeUrl);
-  assertSecureIntake(base, options.allowInsecureHttp);
+  const apiKey = checkApiKey(options.apiKey);
+  const base = new URL(checkIntakeUrl(options.intakeUrl, { allowInsecureHttp: options.allowInsecureHttp }));
   const secure = base.protocol === 'https:';
   const prefix = base.pathname.replace(/\/+$/, '');
   const hostname = base.hostname.replace(/^\[|\]$/g, '');
-  const headers = requestHeaders(options.apiKey, `node ${process.version}`);
+  const headers = requestHeaders(apiKey, `node ${process.version}`);
   let mod: typeof Http | undefined;
   let agent: Http.Agent | undefined;
   let zlib: typeof Zlib | undefined;
@@ -72,7 +72,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
           resolve({ status: 0, stale: true });
           return;
         }
-        reject(new Error(redact(error.message, options.apiKey), { cause: error }));
+        reject(new Error(redact(error.message, apiKey), { cause: error }));
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
@@ -94,7 +94,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
               text,
               (name) => firstHeader(res.headers[name]),
               body.length,
-              options.apiKey,
+              apiKey,
             ),
           );
         });

@@ -1,8 +1,8 @@
 import { deflateSync } from 'node:zlib';
 import { Agent, type Dispatcher, request } from 'undici';
-import { assertSecureIntake } from '../options.js';
 import type { Transport, TransportRequest, TransportResponse } from '../types.js';
 import { firstHeader, redact, requestHeaders, toResponse } from './headers.js';
+import { checkApiKey, checkIntakeUrl } from './policy.js';
 
 export interface UndiciTransportOptions {
   /** Base URL, e.g. `https://api.datadoghq.com` or `http://127.0.0.1:8428/datadog`. */
@@ -28,9 +28,9 @@ const STALE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_
  * const metrics = createMetrics({ transport: createUndiciTransport({ intakeUrl: 'https://api.datadoghq.com', apiKey }) });
  */
 export function createUndiciTransport(options: UndiciTransportOptions): Transport {
-  assertSecureIntake(new URL(options.intakeUrl), options.allowInsecureHttp);
-  const base = options.intakeUrl.replace(/\/+$/, '');
-  const headers = requestHeaders(options.apiKey, `node ${process.version}; undici`);
+  const apiKey = checkApiKey(options.apiKey);
+  const base = checkIntakeUrl(options.intakeUrl, { allowInsecureHttp: options.allowInsecureHttp });
+  const headers = requestHeaders(apiKey, `node ${process.version}; undici`);
   const own = options.dispatcher === undefined;
   let dispatcher: Dispatcher | undefined = options.dispatcher;
   /** Whether the dispatcher has completed a request (so an idle socket may exist that died meanwhile). */
@@ -47,13 +47,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): Transpor
     });
     used = true;
     const text = await readText(res.body);
-    return toResponse(
-      res.statusCode,
-      text,
-      (name) => firstHeader(res.headers[name]),
-      body.length,
-      options.apiKey,
-    );
+    return toResponse(res.statusCode, text, (name) => firstHeader(res.headers[name]), body.length, apiKey);
   };
 
   return {
@@ -65,7 +59,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): Transpor
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         const code = (error as { code?: string }).code ?? '';
-        if (!(used && own && STALE_SOCKET.has(code))) throw wrap(error, options.apiKey);
+        if (!(used && own && STALE_SOCKET.has(code))) throw wrap(error, apiKey);
       }
       // A reused keep-alive socket was dead (the state after a Lambda thaw): new requests go to a fresh
       // pool, the old one closes gracefully (requests of sibling flushes in flight on it still finish), and
@@ -78,7 +72,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): Transpor
         return { ...(await attempt(body, req.path, signal)), ambiguous: true };
       } catch (error) {
         if (signal.aborted) throw signal.reason;
-        throw wrap(error, options.apiKey);
+        throw wrap(error, apiKey);
       }
     },
     async close() {

@@ -1,8 +1,10 @@
 import type * as Http from 'node:http';
+import type { Socket } from 'node:net';
 import type * as Zlib from 'node:zlib';
 import type { Transport, TransportRequest, TransportResponse } from '../types.js';
 import { transportError } from './error.js';
 import { firstHeader, readLimit, requestHeaders, toResponse } from './headers.js';
+import { type IdleStamp, idleClock } from './idle.js';
 import { checkApiKey, checkIntakeUrl } from './policy.js';
 
 export interface HttpTransportOptions {
@@ -24,8 +26,8 @@ type Attempt = TransportResponse & { stale?: boolean };
 
 /**
  * The Node API transport: `node:http(s)` with a keep-alive agent, deflate-compressed bodies. Redirects are
- * never followed (a 3xx is returned as it is). A reset on a reused socket is retried at once on a fresh
- * connection. Throws only {@link TransportError}s.
+ * never followed (a 3xx is returned as it is). A pooled socket idle for longer than 15 s is not reused, and
+ * a reset on a reused socket is retried at once on a fresh connection. Throws only {@link TransportError}s.
  * @example
  * createMetrics({ transport: createHttpTransport({ intakeUrl: 'https://api.datadoghq.eu', apiKey }) });
  */
@@ -36,12 +38,21 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   const prefix = base.pathname.replace(/\/+$/, '');
   const hostname = base.hostname.replace(/^\[|\]$/g, '');
   const headers = requestHeaders(apiKey, `node ${process.version}`);
+  const idle = idleClock(options);
+  const released = new WeakMap<Socket, IdleStamp>();
   let mod: typeof Http | undefined;
   let agent: Http.Agent | undefined;
   let zlib: typeof Zlib | undefined;
 
   const getAgent = (): Http.Agent => {
-    agent ??= new mod!.Agent({ keepAlive: true, maxSockets: 8, scheduling: 'lifo' });
+    if (agent === undefined) {
+      agent = new mod!.Agent({ keepAlive: true, maxSockets: 8, scheduling: 'lifo' });
+      agent.on('free', (socket: Socket) => released.set(socket, idle.stamp()));
+    }
+    // Free lists are in release order and the agent skips destroyed sockets at their front: destroying the
+    // expired ones (the oldest) here makes the request take a younger socket or open a fresh connection.
+    for (const sockets of Object.values(agent.freeSockets))
+      for (const socket of sockets ?? []) if (idle.expired(released.get(socket))) socket.destroy();
     return agent;
   };
 

@@ -3,6 +3,7 @@ import { Agent, type Dispatcher, request } from 'undici';
 import type { Transport, TransportRequest, TransportResponse } from '../types.js';
 import { transportError } from './error.js';
 import { firstHeader, readLimit, requestHeaders, toResponse } from './headers.js';
+import { type IdleStamp, idleClock } from './idle.js';
 import { checkApiKey, checkIntakeUrl } from './policy.js';
 
 export interface UndiciTransportOptions {
@@ -38,44 +39,58 @@ export function createUndiciTransport(options: UndiciTransportOptions): Transpor
   const base = checkIntakeUrl(options.intakeUrl, { allowInsecureHttp: options.allowInsecureHttp });
   const headers = requestHeaders(apiKey, `node ${process.version}; undici`);
   const own = options.dispatcher === undefined;
+  const idle = idleClock(options);
   let dispatcher: Dispatcher | undefined = options.dispatcher;
   /** Whether the dispatcher has completed a request (so an idle socket may exist that died meanwhile). */
   let used = false;
+  let inFlight = 0;
+  let lastRelease: IdleStamp | undefined;
 
-  const retire = (): void => {
+  const retire = (graceful: boolean): void => {
     const old = dispatcher;
     dispatcher = undefined;
     used = false;
-    old?.close().catch(() => {});
+    (graceful ? old?.close() : old?.destroy())?.catch(() => {});
   };
 
   const attempt = async (body: Buffer, path: string, signal: AbortSignal): Promise<Attempt> => {
-    dispatcher ??= new Agent({ keepAliveTimeout: 30_000 });
-    let res: Dispatcher.ResponseData<unknown>;
+    // Nothing in flight and the last answer older than the bound: every pooled socket is that idle, so the
+    // pool goes (undici's own idle timers do not run while a Lambda is frozen) and this request opens a
+    // fresh connection. The same bound caps undici's timers for processes that are not frozen.
+    if (own && inFlight === 0 && lastRelease !== undefined && idle.expired(lastRelease)) retire(false);
+    const { maxIdleMs } = idle;
+    dispatcher ??= new Agent({ keepAliveTimeout: maxIdleMs, keepAliveMaxTimeout: maxIdleMs });
+    inFlight++;
     try {
-      res = await request(base + path, {
-        method: 'POST',
-        headers: { ...headers, 'Content-Length': String(body.length) },
-        body,
-        signal,
-        dispatcher,
-        maxRedirections: 0,
-      } as Parameters<typeof request>[1]);
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (used && own && !signal.aborted && STALE_SOCKET.has(code as string))
-        return { status: 0, stale: true };
-      throw fail(error, signal);
+      let res: Dispatcher.ResponseData<unknown>;
+      try {
+        res = await request(base + path, {
+          method: 'POST',
+          headers: { ...headers, 'Content-Length': String(body.length) },
+          body,
+          signal,
+          dispatcher,
+          maxRedirections: 0,
+        } as Parameters<typeof request>[1]);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (used && own && !signal.aborted && STALE_SOCKET.has(code as string))
+          return { status: 0, stale: true };
+        throw fail(error, signal);
+      }
+      let text: string;
+      try {
+        text = await readText(res.body, readLimit(apiKey));
+      } catch (error) {
+        throw fail(error, signal);
+      }
+      used = true;
+      const header = (name: string): string | undefined => firstHeader(res.headers[name]);
+      return toResponse(res.statusCode, text, header, body.length, apiKey);
+    } finally {
+      inFlight--;
+      lastRelease = idle.stamp();
     }
-    let text: string;
-    try {
-      text = await readText(res.body, readLimit(apiKey));
-    } catch (error) {
-      throw fail(error, signal);
-    }
-    used = true;
-    const header = (name: string): string | undefined => firstHeader(res.headers[name]);
-    return toResponse(res.statusCode, text, header, body.length, apiKey);
   };
 
   const fail = (error: unknown, signal: AbortSignal): unknown =>
@@ -96,7 +111,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): Transpor
       // A reused keep-alive socket was dead (the state after a Lambda thaw): new requests go to a fresh
       // pool, the old one closes gracefully (requests of sibling flushes in flight on it still finish), and
       // this request is sent again at once. It may have been read before the reset: ambiguous.
-      retire();
+      retire(true);
       const second = await attempt(body, req.path, signal);
       if (second.stale) throw transportError(new Error('connection reset on a fresh pool'), apiKey);
       return { ...second, ambiguous: true };

@@ -38,7 +38,23 @@ export function redact(text: string, apiKey: string | undefined): string {
   return text.split(apiKey).join('<redacted>');
 }
 
-/** A transport's answer: status, the (redacted) body, and how long the intake asked us to wait. */
+/** Response bodies are kept for reports up to this many UTF-16 units. */
+export const MAX_RESPONSE_BODY = 4096;
+
+/**
+ * Bytes to read of a response body: a little more than what is kept, so that a key starting before the
+ * cut is read whole and redacted, never left half-visible at the end.
+ */
+export const readLimit = (apiKey: string): number => MAX_RESPONSE_BODY + apiKey.length;
+
+/** Cuts at most `max` UTF-16 units without splitting a surrogate pair. */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+/** A transport's answer: status (3xx included, never followed), the redacted body, the asked wait. */
 export function toResponse(
   status: number,
   text: string,
@@ -48,7 +64,7 @@ export function toResponse(
 ): TransportResponse {
   return {
     status,
-    body: redact(text, apiKey),
+    body: cut(redact(text, apiKey), MAX_RESPONSE_BODY),
     retryAfterMs: retryAfterMs(header('retry-after'), header('x-ratelimit-reset'), Date.now()),
     bytes,
   };

@@ -6,7 +6,7 @@ import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpTransport, createMetrics, type MetricsError } from '../../src/index.js';
+import { createMetrics, type MetricsError } from '../../src/index.js';
 import { testClock } from '../helpers/clock.js';
 import { startServer, type TestServer } from '../helpers/http-server.js';
 
@@ -28,27 +28,9 @@ function client(url: string, extra: Parameters<typeof createMetrics>[0] = {}) {
   });
 }
 
+// The flush over a real node:http transport, and what only node:http does (TLS); what all API transports
+// do is in contract.test.ts.
 describe('node:http API transport against a real server', () => {
-  it('posts deflated JSON with the API key header, content headers and a User-Agent', async () => {
-    server = await startServer();
-    const metrics = client(`${server.url}/datadog`);
-    metrics.increment('c', 2, { tags: ['a:1'] });
-    metrics.distribution('d', 3);
-    await metrics.flush();
-    const paths = server.seen.map((r) => r.url).sort();
-    expect(paths).toEqual(['/datadog/api/v1/distribution_points', '/datadog/api/v1/series']);
-    const series = server.seen.find((r) => r.url.endsWith('/series'))!;
-    expect(series.headers['dd-api-key']).toBe(API_KEY);
-    expect(series.headers['content-encoding']).toBe('deflate');
-    expect(series.headers['content-type']).toBe('application/json');
-    expect(series.headers['user-agent']).toMatch(/^handlerstats\/\d+\.\d+\.\d+/);
-    expect(series.url).not.toContain(API_KEY);
-    expect(series.body).toMatchObject({
-      series: [{ metric: 'c', type: 'count', points: [[expect.any(Number), 2]] }],
-    });
-    expect(metrics.stats().bytesSent).toBe(server.seen.reduce((n, r) => n + r.rawBytes, 0));
-  });
-
   it('retries 503 then succeeds; honours a Retry-After header', async () => {
     let n = 0;
     server = await startServer((_req, res) => {
@@ -185,13 +167,5 @@ describe('node:http API transport against a real server', () => {
     expect(report.ok).toBe(true);
     const accepted = server.seen.filter((r) => (r.body as { series: unknown[] }).series.length <= 3);
     expect(accepted.reduce((n, r) => n + (r.body as { series: unknown[] }).series.length, 0)).toBe(10);
-  });
-
-  it('createHttpTransport can be used on its own', async () => {
-    server = await startServer();
-    const t = createHttpTransport({ intakeUrl: server.url, apiKey: API_KEY });
-    const res = await t.send({ path: '/api/v1/series', body: '{"series":[]}' }, new AbortController().signal);
-    expect(res.status).toBe(202);
-    await t.close?.();
   });
 });

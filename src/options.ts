@@ -1,3 +1,2 @@
-// Kept while older importers (transports, fetch-context) still reach here; their own modules replace it.
+// Kept while fetch-context.ts still imports `defaultEnv` from here (client/env.ts is its home).
 export { defaultEnv } from './client/env.js';
-export { assertSecureIntake } from './client/options.js';

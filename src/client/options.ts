@@ -4,6 +4,7 @@
 
 import type { SendAs } from '../core/kinds/index.js';
 import { normalizeTags, parseTagList } from '../core/normalize.js';
+import { checkApiKey, checkIntakeUrl } from '../transports/policy.js';
 import type { FlushOptions, HistogramAggregate, MetricsOptions } from '../types.js';
 import { type Env, type EnvProblem, envSwitch, envValue, managedInstances } from './env.js';
 
@@ -104,45 +105,9 @@ function bool(name: string, value: unknown): boolean | undefined {
   return value as boolean;
 }
 
-function isLoopback(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
-
-/** Throws unless `url` is https, or http to loopback, or http with `allowInsecureHttp`. */
-export function assertSecureIntake(url: URL, allowInsecureHttp: boolean | undefined): void {
-  if (url.protocol === 'http:' && !isLoopback(url.hostname) && allowInsecureHttp !== true)
-    fail('intakeUrl', 'uses plain http to a non-loopback host; use https or set allowInsecureHttp: true');
-}
-
-/** The intake base URL, checked: https (or loopback http), no credentials, no query. */
-export function checkIntakeUrl(raw: string, option: string, allowInsecureHttp: boolean | undefined): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return fail(option, 'is not a valid URL', 'type');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    fail(option, `must be http(s), got "${url.protocol}"`);
-  assertSecureIntake(url, allowInsecureHttp);
-  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '')
-    fail(option, 'must not carry credentials, a query string or a fragment');
-  return url.href.replace(/\/+$/, '');
-}
-
-/** The API key, trimmed; one with control characters left inside throws (the message never shows it). */
-export function checkApiKey(key: string, option = 'apiKey'): string {
-  const trimmed = key.trim();
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
-  if (/[\u0000-\u001f\u007f]/.test(trimmed)) fail(option, 'contains control characters', 'type');
-  return trimmed;
-}
-
-const siteUrl = (site: string): string =>
-  `https://api.${site.replace(/^https?:\/\//, '').replace(/^api\./, '')}`;
-const isSite = (site: string): boolean =>
-  SITES.includes(site.replace(/^https?:\/\//, '').replace(/^api\./, ''));
+/** A Datadog site as its docs name it (`datadoghq.eu`), or its API host (`api.datadoghq.eu`). */
+const isSite = (site: string): boolean => SITES.includes(site.replace(/^api\./, ''));
+const siteUrl = (site: string): string => `https://api.${site.replace(/^api\./, '')}`;
 
 /** Where data goes: code first (throws), then the environment (reported, log transport on a bad value). */
 function resolveIntake(
@@ -152,7 +117,13 @@ function resolveIntake(
 ): { intakeUrl: string | undefined; toLog: string | undefined } {
   const explicit = str('intakeUrl', options.intakeUrl);
   if (explicit !== undefined)
-    return { intakeUrl: checkIntakeUrl(explicit, 'intakeUrl', options.allowInsecureHttp), toLog: undefined };
+    return {
+      intakeUrl: checkIntakeUrl(explicit, {
+        option: 'intakeUrl',
+        allowInsecureHttp: options.allowInsecureHttp === true,
+      }),
+      toLog: undefined,
+    };
   const site = str('site', options.site);
   if (site !== undefined) {
     if (!isSite(site)) fail('site', `must be a Datadog site (${SITES.join(', ')}), got "${site}"`);
@@ -161,7 +132,13 @@ function resolveIntake(
   const fromEnv = envValue(env, 'DD_DD_URL');
   if (fromEnv !== undefined) {
     try {
-      return { intakeUrl: checkIntakeUrl(fromEnv, 'DD_DD_URL', options.allowInsecureHttp), toLog: undefined };
+      return {
+        intakeUrl: checkIntakeUrl(fromEnv, {
+          option: 'DD_DD_URL',
+          allowInsecureHttp: options.allowInsecureHttp === true,
+        }),
+        toLog: undefined,
+      };
     } catch (error) {
       const why = (error as Error).message.replace(/^handlerstats: option "DD_DD_URL" /, '');
       problems.push({
@@ -223,7 +200,7 @@ export function resolveOptions(
   const unknown = Object.keys(options).filter((k) => !KEYS.has(k));
   if (unknown.length > 0)
     throw new TypeError(
-      `handlerstats: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (a typo?)`,
+      `handlerstats: option ${unknown.map((k) => `"${k}"`).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} unknown (a typo?)`,
     );
   const problems: EnvProblem[] = [];
   const namespace = str('namespace', options.namespace) ?? '';
@@ -338,5 +315,5 @@ export function checkFlushOptions(fo: unknown): void {
     throw new TypeError('handlerstats: option "signal" of flush() must be an AbortSignal');
   for (const k of Object.keys(fo))
     if (k !== 'timeoutMs' && k !== 'signal')
-      throw new TypeError(`handlerstats: unknown flush() option "${k}"`);
+      throw new TypeError(`handlerstats: option "${k}" is not an option of flush() (a typo?)`);
 }

@@ -59,6 +59,12 @@ export interface Metrics {
 /** Symbol under which integrations report errors they caught (they never throw them at the handler). */
 export const REPORT_ERROR: unique symbol = Symbol.for('handlerstats.reportError') as never;
 
+/**
+ * Symbol under which a client in background mode (Lambda Managed Instances: never frozen, several
+ * invocations at once) offers the integrations a flush to start instead of one to await.
+ */
+export const BACKGROUND_FLUSH: unique symbol = Symbol.for('handlerstats.backgroundFlush') as never;
+
 export type TransportFactory = (
   options: ResolvedOptions & { intakeUrl: string; apiKey: string },
 ) => Transport;
@@ -217,31 +223,48 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
     return result;
   };
 
+  // A flush nobody awaits (the timer; a background flush after an invocation): one at a time, so a
+  // slow intake does not pile them up; failures go to onError. Background mode sends open buckets too
+  // (safe with the cross-flush merge), so data waits at most one interval.
+  let unattended: Promise<unknown> | undefined;
+  // Asked again while one runs (invocations ending during a flush): one more follows it, for their data.
+  let again = false;
+  const flushUnattended = (includeOpen: boolean, asked = false): void => {
+    if (unattended !== undefined) {
+      again ||= asked;
+      return;
+    }
+    const done = (): void => {
+      unattended = undefined;
+      if (again) {
+        again = false;
+        flushUnattended(includeOpen);
+      }
+    };
+    unattended = flusher.flush({ includeOpen, timeoutMs: o.flushTimeoutMs }).then(
+      (r) => {
+        if (!r.ok) report(new FlushError(r), false);
+        done();
+      },
+      (e: unknown) => {
+        report(new MetricsError('FLUSH_FAILED', 'background flush failed', { cause: e }), false);
+        done();
+      },
+    );
+  };
   let timer: ReturnType<typeof setInterval> | undefined;
-  let ticking = false;
   if (enabled && o.flushInterval > 0) {
-    timer = setInterval(() => {
-      // One timer flush at a time: a slow intake must not pile them up.
-      if (ticking) return;
-      ticking = true;
-      flusher.flush({ includeOpen: false, timeoutMs: o.flushTimeoutMs }).then(
-        (r) => {
-          ticking = false;
-          if (!r.ok) report(new FlushError(r), false);
-        },
-        (e: unknown) => {
-          ticking = false;
-          report(new MetricsError('FLUSH_FAILED', 'timer flush failed', { cause: e }), false);
-        },
-      );
-    }, o.flushInterval * 1000);
+    timer = setInterval(() => flushUnattended(o.background), o.flushInterval * 1000);
     // Never keep a process alive: Node's timers have unref(); Deno's are numbers, unref'd through Deno.
     if (typeof timer === 'number')
       (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno?.unrefTimer?.(timer);
     else (timer as { unref?: () => void }).unref?.();
   }
 
-  const metrics: Metrics & { [REPORT_ERROR]: (e: unknown) => void } = {
+  const metrics: Metrics & {
+    [REPORT_ERROR]: (e: unknown) => void;
+    [BACKGROUND_FLUSH]: (() => void) | undefined;
+  } = {
     increment: (name, value = 1, opts) => record(KIND.count, name, value, opts),
     decrement: (name, value = 1, opts) =>
       record(KIND.count, name, typeof value === 'number' ? -value : value, opts),
@@ -286,6 +309,12 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
       }
     },
     stats: (): MetricsStats => buildStats(aggregator, counters, events),
+    // With a timer, the timer sends; without one, each invocation starts a flush (coalesced).
+    [BACKGROUND_FLUSH]: o.background
+      ? () => {
+          if (o.flushInterval === 0) flushUnattended(true, true);
+        }
+      : undefined,
     [REPORT_ERROR]: (e: unknown) =>
       report(
         e instanceof MetricsError ? e : new MetricsError('INTEGRATION_ERROR', String(e), { cause: e }),

@@ -1,4 +1,4 @@
-import { type Metrics, REPORT_ERROR } from '../client.js';
+import { BACKGROUND_FLUSH, type Metrics, REPORT_ERROR } from '../client.js';
 import { MetricsError } from '../errors.js';
 
 /** The part of the Lambda context handlerstats reads (declared here: no @types/aws-lambda needed). */
@@ -51,6 +51,15 @@ export async function flushWithin(
       ),
     );
     return false;
+  }
+  // Lambda Managed Instances: never frozen and several invocations at once, so no response waits for a
+  // flush; the client's timer (or a flush started here, not awaited) sends in the background.
+  const background = (metrics as Partial<Record<typeof BACKGROUND_FLUSH, (() => void) | undefined>>)[
+    BACKGROUND_FLUSH
+  ];
+  if (typeof background === 'function') {
+    background();
+    return true;
   }
   let budget: number | undefined;
   try {

@@ -16,11 +16,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   );
 }
 
+export type { Timed } from './client/timed.js';
 export type { Metrics } from './client.js';
 export type { MethodDecorator } from './decorate.js';
 export { ERROR_CODES, isMetricsError, MetricsError, type MetricsErrorCode } from './errors.js';
 export { FlushError } from './flush/error.js';
-export type { Timed } from './timed.js';
 export { createFetchTransport, type FetchTransportOptions } from './transports/fetch.js';
 export { createHttpTransport, type HttpTransportOptions } from './transports/http.js';
 export { createLogTransport } from './transports/log.js';

@@ -190,13 +190,33 @@ export interface MetricsStats {
   errors: Record<string, number>;
 }
 
-/** A bound instrument: the series is resolved once. */
-export interface BoundCounter {
+/**
+ * A bound instrument: the series is resolved once, so a call costs a clock read and an add. `release()`
+ * lets the series go once it holds nothing (a per-request binding must be released, or it is kept for
+ * good); calls after `release()` still record, the plain way.
+ * @example
+ * const orders = metrics.bindCount('orders', { tags: ['plan:pro'] });
+ * orders.add(); orders.add(3);
+ * orders.release();
+ */
+export interface BoundCount {
   add(value?: number): void;
+  release(): void;
 }
 export interface BoundGauge {
   set(value: number): void;
+  release(): void;
 }
 export interface BoundHistogram {
   record(value: number): void;
+  release(): void;
 }
+export interface BoundDistribution {
+  record(value: number): void;
+  release(): void;
+}
+/** @deprecated Renamed {@link BoundCount} in 0.2. */
+export type BoundCounter = BoundCount;
+
+/** Options of a bound instrument: a bound series has no per-call timestamp. */
+export type BindOptions = Omit<MetricOptions, 'timestamp'>;

@@ -1,7 +1,6 @@
 import type { Aggregator, Entry, Outcome } from '../core/aggregator.js';
 import { chunkEntries, seriesBody } from '../core/serialize.js';
 import type { MetricsError } from '../errors.js';
-import type { EventQueue } from '../events.js';
 import type { ApiPath, FlushReport, Transport } from '../types.js';
 import { type SendContext, type SendCounters, type SendOutcome, sendWithRetry } from './send.js';
 
@@ -18,9 +17,16 @@ export interface FlushCounters extends SendCounters {
   errors: Record<string, number>;
 }
 
+/** Events waiting to be sent (each a request body): taken by a run, the unsent ones put back. */
+export interface EventSource {
+  take(): string[];
+  putBack(events: string[]): void;
+  readonly size: number;
+}
+
 export interface RunDeps {
   aggregator: Aggregator;
-  events: EventQueue;
+  events: EventSource;
   transport: Transport;
   counters: FlushCounters;
   nowMs: () => number;

@@ -18,7 +18,9 @@ function client(options: MetricsOptions = {}): { metrics: Metrics; transport: Me
   });
   return { metrics, transport };
 }
-const errorTotal = (m: Metrics): number => Object.values(m.stats().errors).reduce((a, b) => a + b, 0);
+/** Errors that mean something was dropped (an EVENT_FIELD report is a cleaned field of a queued event). */
+const errorTotal = (m: Metrics): number =>
+  Object.entries(m.stats().errors).reduce((a, [code, n]) => a + (code === 'EVENT_FIELD' ? 0 : n), 0);
 
 afterAll(expectNoPollution);
 

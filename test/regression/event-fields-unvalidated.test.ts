@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { type EventProblem, eventBody } from '../../src/events.js';
+import { type EventProblem, eventBody } from '../../src/client/events.js';
 import { createMetrics } from '../../src/index.js';
 import { parseEvent } from '../../src/intake/payloads.js';
 import { createMemoryTransport } from '../../src/testing.js';

@@ -1,6 +1,6 @@
-import { normalizeTags } from './core/normalize.js';
-import { toSeconds } from './core/window.js';
-import type { EventOptions } from './types.js';
+import { normalizeTags } from '../core/normalize.js';
+import { toSeconds } from '../core/window.js';
+import type { EventOptions } from '../types.js';
 
 /** Events waiting for the next flush; past this many the oldest are dropped (counted). */
 export const MAX_QUEUED_EVENTS = 1000;

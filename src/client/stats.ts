@@ -1,7 +1,7 @@
-import type { Aggregator } from './core/aggregator.js';
+import type { Aggregator } from '../core/aggregator.js';
+import type { FlushCounters } from '../flush/run.js';
+import type { MetricsStats } from '../types.js';
 import type { EventQueue } from './events.js';
-import type { FlushCounters } from './flush/run.js';
-import type { MetricsStats } from './types.js';
 
 /** Assembles `stats()` from the core's and the flusher's counters (a fresh object each call). */
 export function buildStats(

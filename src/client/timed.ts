@@ -1,5 +1,5 @@
-import { type MethodDecorator, methodDecorator } from './decorate.js';
-import type { MetricOptions } from './types.js';
+import { type MethodDecorator, methodDecorator } from '../decorate.js';
+import type { MetricOptions } from '../types.js';
 
 /** `metrics.timed`: times a function call, or decorates a method. Records milliseconds as a timing. */
 export interface Timed {

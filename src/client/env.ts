@@ -5,13 +5,50 @@
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** `process.env` where it exists (Node, Bun, Deno with permissions); `{}` on Workers. */
+/** The variables handlerstats reads. */
+const VARIABLES = [
+  'DD_API_KEY',
+  'DD_SITE',
+  'DD_DD_URL',
+  'DD_TAGS',
+  'DD_ENV',
+  'DD_SERVICE',
+  'DD_VERSION',
+  'DD_METRICS_ENABLED',
+  'DD_FLUSH_TO_LOG',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_MAX_CONCURRENCY',
+  'AWS_LAMBDA_NODEJS_WORKER_COUNT',
+] as const;
+
+interface DenoLike {
+  permissions?: { querySync?: (d: { name: 'env' }) => { state: string } };
+}
+
+/**
+ * The variables handlerstats reads, from `process.env` where it exists (Node, Bun, Deno); `{}` on
+ * Workers. On Deno without env permission nothing is read: a read would throw (`NotCapable`), or prompt.
+ */
 export function defaultEnv(): Env {
+  const deno = (globalThis as { Deno?: DenoLike }).Deno;
   try {
-    const env = (globalThis as { process?: { env?: Env } }).process?.env;
-    return env ?? {};
+    if (deno !== undefined && deno.permissions?.querySync?.({ name: 'env' }).state !== 'granted') return {};
   } catch {
     return {};
+  }
+  const out: Record<string, string | undefined> = {};
+  for (const name of VARIABLES)
+    out[name] = read((globalThis as { process?: { env?: Env } }).process?.env, name);
+  return out;
+}
+
+/** One variable; a source that throws on a read (a strict Proxy, a sandbox) counts as unset. */
+export function read(env: Env | undefined, variable: string): string | undefined {
+  try {
+    const v = env?.[variable];
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -29,7 +66,7 @@ const FALSE = /^(0|false|no|off)$/i;
  * read as unset.
  */
 export function envSwitch(env: Env, variable: string, problems: EnvProblem[]): boolean | undefined {
-  const raw = env[variable];
+  const raw = read(env, variable);
   if (raw === undefined || raw.trim() === '') return undefined;
   if (TRUE.test(raw.trim())) return true;
   if (FALSE.test(raw.trim())) return false;
@@ -39,7 +76,7 @@ export function envSwitch(env: Env, variable: string, problems: EnvProblem[]): b
 
 /** A trimmed, non-empty value, or undefined. */
 export function envValue(env: Env, variable: string): string | undefined {
-  const raw = env[variable];
+  const raw = read(env, variable);
   if (raw === undefined) return undefined;
   const v = raw.trim();
   return v === '' ? undefined : v;
@@ -48,7 +85,8 @@ export function envValue(env: Env, variable: string): string | undefined {
 /** Lambda Managed Instances: several invocations and worker threads per environment, never frozen. */
 export function managedInstances(env: Env): { concurrent: boolean; workers: number | undefined } {
   const concurrent =
-    env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined && env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
-  const workers = Number(env.AWS_LAMBDA_NODEJS_WORKER_COUNT);
+    read(env, 'AWS_LAMBDA_MAX_CONCURRENCY') !== undefined &&
+    read(env, 'AWS_LAMBDA_FUNCTION_NAME') !== undefined;
+  const workers = Number(read(env, 'AWS_LAMBDA_NODEJS_WORKER_COUNT'));
   return { concurrent, workers: Number.isInteger(workers) && workers > 0 ? workers : undefined };
 }

@@ -6,7 +6,7 @@ import type { SendAs } from '../core/kinds/index.js';
 import { normalizeTags, parseTagList } from '../core/normalize.js';
 import { checkApiKey, checkIntakeUrl } from '../transports/policy.js';
 import type { FlushOptions, HistogramAggregate, MetricsOptions } from '../types.js';
-import { type Env, type EnvProblem, envSwitch, envValue, managedInstances } from './env.js';
+import { type Env, type EnvProblem, envSwitch, envValue, managedInstances, read } from './env.js';
 
 const AGGREGATES: readonly HistogramAggregate[] = ['min', 'max', 'avg', 'median', 'sum', 'count'];
 const SITES = [
@@ -169,7 +169,7 @@ function resolveApiKey(
     const key = checkApiKey(code);
     return key === '' ? { broken: false } : { key, broken: false };
   }
-  const raw = env.DD_API_KEY;
+  const raw = read(env, 'DD_API_KEY');
   if (raw === undefined || raw.trim() === '') return { broken: false };
   try {
     return { key: checkApiKey(raw, 'DD_API_KEY'), broken: false };
@@ -212,7 +212,7 @@ export function resolveOptions(
   const userTags = options.tags;
   if (userTags !== undefined && (typeof userTags !== 'object' || userTags === null))
     fail('tags', 'must be an array of strings or an object', 'type');
-  const envTags = parseTagList(env.DD_TAGS);
+  const envTags = parseTagList(read(env, 'DD_TAGS'));
   for (const [key, name] of [
     ['env', 'DD_ENV'],
     ['service', 'DD_SERVICE'],

@@ -77,8 +77,14 @@ export class Flusher {
         Math.max(0, call.timeoutMs),
       );
       this.abandonIfDead();
-      if (this.current === undefined) this.start(call.includeOpen, new Set([caller]));
-      else {
+      if (this.current === undefined && this.next === undefined)
+        this.start(call.includeOpen, new Set([caller]));
+      else if (this.current === undefined) {
+        // Between a run's end and its queued successor's start: join it and start it now.
+        this.next!.includeOpen ||= call.includeOpen;
+        this.next!.callers.add(caller);
+        this.startNext();
+      } else {
         this.next ??= { includeOpen: false, callers: new Set() };
         this.next.includeOpen ||= call.includeOpen;
         this.next.callers.add(caller);

@@ -82,9 +82,11 @@ async function callThenFlush(
 
 /**
  * Wraps a Workers module handler object (`{ fetch, scheduled?, queue? }`): after each call the client
- * is flushed through `ctx.waitUntil` (or awaited, with `flush: 'await'`). Responses and errors pass
- * through unchanged; a failed flush goes to `onError` and its data stays buffered for the next request.
- * A factory `(env) => Metrics` is called once per isolate, on the first request.
+ * is flushed through `ctx.waitUntil` (or awaited, with `flush: 'await'`). On a Deno or Bun server
+ * (`Deno.serve`, `Bun.serve`: no `waitUntil`) the flush is started in the background instead, never in
+ * the response path; on Lambda, and on Node without an execution context, it is awaited. Responses and
+ * errors pass through unchanged; a failed flush goes to `onError` and its data stays buffered for the
+ * next request. A factory `(env) => Metrics` is called once per isolate, on the first request.
  * @example
  * import { createMetrics } from 'handlerstats';
  * import { metricsPerIsolate, withFetchMetrics } from 'handlerstats/fetch-handler';
@@ -123,7 +125,8 @@ export function withFetchMetrics<Env = never, H extends FetchHandlerLike<Env> = 
 /**
  * A method decorator (TC39 standard or `experimentalDecorators`) that flushes after the method: through
  * `ctx.waitUntil` when it finds an execution context (an argument, or `this.ctx` in a WorkerEntrypoint or
- * Durable Object), awaited within the deadline when it finds a Lambda context, awaited otherwise.
+ * Durable Object), awaited within the deadline when it finds a Lambda context, in the background on a
+ * Deno or Bun server, awaited otherwise.
  * A factory gets `this.env`, else the argument before the execution context, else `process.env`.
  * @example
  * import { WorkerEntrypoint } from 'cloudflare:workers';

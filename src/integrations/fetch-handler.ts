@@ -61,6 +61,14 @@ function flushAfter(
   }
 }
 
+/**
+ * `wrapper` with the `length` of `method`. Runtimes read a handler's arity: Deno.serve calls a handler
+ * declaring no parameter without any argument (not even the request), so `(...args) => …` would lose it.
+ */
+function sameArity<F extends Method>(method: Method, wrapper: F): F {
+  return Object.defineProperty(wrapper, 'length', { value: method.length, configurable: true });
+}
+
 /** Calls `method`, then flushes once it settled; the result or the error passes through unchanged. */
 async function callThenFlush(
   method: Method,
@@ -114,10 +122,10 @@ export function withFetchMetrics<Env = never, H extends FetchHandlerLike<Env> = 
   for (const key of WRAPPED) {
     const method = handler[key] as Method | undefined;
     if (typeof method !== 'function') continue;
-    wrapped[key] = function (this: unknown, ...args: never[]): unknown {
+    wrapped[key] = sameArity(method, function (this: unknown, ...args: never[]): unknown {
       const self = this === wrapped || this === undefined || this === null ? handler : this;
       return callThenFlush(method, self, args, metricsFor, options);
-    };
+    });
   }
   return wrapped as WithFlush<H>;
 }
@@ -145,10 +153,9 @@ export function flushMetrics<Env = never>(
 ): MethodDecorator {
   checkOptions(options);
   const metricsFor = lazyMetrics(metricsOrFactory);
-  return methodDecorator(
-    (method) =>
-      function (this: unknown, ...args: never[]): unknown {
-        return callThenFlush(method, this, args, metricsFor, options);
-      },
+  return methodDecorator((method) =>
+    sameArity(method, function (this: unknown, ...args: never[]): unknown {
+      return callThenFlush(method, this, args, metricsFor, options);
+    }),
   );
 }

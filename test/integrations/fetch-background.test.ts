@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMetrics, type MetricsError, type Transport } from '../../src/index.js';
 import { isLongLivedServer } from '../../src/integrations/fetch-context.js';
-import { withFetchMetrics } from '../../src/integrations/fetch-handler.js';
+import { flushMetrics, withFetchMetrics } from '../../src/integrations/fetch-handler.js';
 import { createMemoryTransport, type RecordedRequest } from '../../src/testing.js';
 import { T0, testClock } from '../helpers/clock.js';
 import { seriesOf } from '../helpers/wire.js';
@@ -181,6 +181,14 @@ describe('withFetchMetrics on a Deno or Bun server', () => {
     await handler.fetch(new Request('http://d/'));
     await until(() => accepted.length > 0);
     expect(seriesOf(accepted).flatMap((s) => s.points)).toEqual([[T0, 2]]);
+  });
+
+  it('a method decorated with flushMetrics keeps its arity too (Deno.serve reads it)', () => {
+    const { metrics } = setup();
+    const fetch = (_request: Request, _info: unknown) => new Response('ok');
+    const context = { kind: 'method', name: 'fetch' } as ClassMethodDecoratorContext;
+    const decorated = (flushMetrics(metrics) as (m: unknown, c: unknown) => unknown)(fetch, context);
+    expect((decorated as typeof fetch).length).toBe(2);
   });
 
   it("uses the platform's global EdgeRuntime.waitUntil where there is one (Supabase Edge Functions)", async () => {

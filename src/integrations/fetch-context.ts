@@ -119,7 +119,9 @@ export function findTarget(self: unknown, args: readonly unknown[]): FlushTarget
  *   `(request, info)`, `Bun.serve` `(request, server)`, no `waitUntil`, and the process keeps running
  *   after the response;
  * - and it is not Lambda (`AWS_LAMBDA_FUNCTION_NAME`, e.g. Deno or Bun behind the Lambda Web Adapter):
- *   there the sandbox is frozen right after the response, and so would a flush left running be.
+ *   there the sandbox is frozen right after the response, and so would a flush left running be
+ *   (Managed Instances, which do not freeze, are awaited too for now). Deno without env access cannot
+ *   tell: it is taken for a server, without a permission prompt.
  * Node is never taken for one: a Node process cannot tell a long-lived server (hono's node-server, a
  * `node:http` server calling a fetch handler) from a function platform that freezes or throttles it
  * after the response (Lambda, Vercel, Cloud Functions, Azure Functions, Netlify). Awaiting is right on

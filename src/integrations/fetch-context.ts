@@ -16,7 +16,9 @@ export type MetricsSource<Env> = Metrics | ((env: Env) => Metrics);
 export interface FetchMetricsOptions {
   /**
    * `'waitUntil'` (default): the flush runs after the response through `ctx.waitUntil`, so it adds no
-   * latency. `'await'`: the flush finishes before the handler returns. A Lambda context is always awaited.
+   * latency; on Deno and Bun servers (no `waitUntil`) it is started in the background instead, with the
+   * client's timer as the safety net. `'await'`: the flush finishes before the handler returns.
+   * A Lambda context is always awaited, and so is any call on Node with no execution context.
    */
   flush?: 'waitUntil' | 'await';
   /** Upper bound of the flush in ms. Default: the client's `flushTimeoutMs`. */
@@ -25,8 +27,15 @@ export interface FetchMetricsOptions {
   deadlineMarginMs?: number;
 }
 
-/** Where the flush goes: a Workers execution context, a Lambda context, or nowhere (then it is awaited). */
-export type FlushTarget = { wait: ExecutionContextLike } | { lambda: LambdaContextLike } | undefined;
+/**
+ * Where the flush goes: a Workers execution context, a Lambda context, the background of a long-lived
+ * server, or nowhere (then it is awaited).
+ */
+export type FlushTarget =
+  | { wait: ExecutionContextLike }
+  | { lambda: LambdaContextLike }
+  | { background: true }
+  | undefined;
 
 export function checkOptions(options: FetchMetricsOptions): void {
   if (typeof options !== 'object' || options === null)
@@ -86,14 +95,68 @@ const hasWaitUntil = (v: unknown): v is ExecutionContextLike => typeof peek(v, '
 const isLambdaContext = (v: unknown): v is LambdaContextLike =>
   typeof peek(v, 'getRemainingTimeInMillis') === 'function';
 
-/** An argument with `waitUntil`, a Lambda context argument, then `this.ctx` (WorkerEntrypoint, Durable Object). */
+/**
+ * An argument with `waitUntil`, a Lambda context argument, `this.ctx` (WorkerEntrypoint, Durable Object),
+ * the platform's global `EdgeRuntime.waitUntil` (Supabase Edge Functions), then the background of a
+ * long-lived server.
+ */
 export function findTarget(self: unknown, args: readonly unknown[]): FlushTarget {
   const wait = args.find(hasWaitUntil);
   if (wait !== undefined) return { wait };
   const lambda = args.find(isLambdaContext);
   if (lambda !== undefined) return { lambda };
   const ctx = peek(self, 'ctx');
-  return hasWaitUntil(ctx) ? { wait: ctx } : undefined;
+  if (hasWaitUntil(ctx)) return { wait: ctx };
+  const edge = peek(globalThis, 'EdgeRuntime');
+  if (hasWaitUntil(edge)) return { wait: edge };
+  return isLongLivedServer() ? { background: true } : undefined;
+}
+
+/**
+ * The rule for a call with no execution context and no Lambda context: may its flush run after the
+ * response, outside the response path? Yes only on a long-lived server process, that is:
+ * - the runtime is Deno or Bun (`globalThis.Deno` / `globalThis.Bun`): `Deno.serve` passes
+ *   `(request, info)`, `Bun.serve` `(request, server)`, no `waitUntil`, and the process keeps running
+ *   after the response;
+ * - and it is not Lambda (`AWS_LAMBDA_FUNCTION_NAME`, e.g. Deno or Bun behind the Lambda Web Adapter):
+ *   there the sandbox is frozen right after the response, and so would a flush left running be
+ *   (Managed Instances, which do not freeze, are awaited too for now). Deno without env access cannot
+ *   tell: it is taken for a server, without a permission prompt.
+ * Node is never taken for one: a Node process cannot tell a long-lived server (hono's node-server, a
+ * `node:http` server calling a fetch handler) from a function platform that freezes or throttles it
+ * after the response (Lambda, Vercel, Cloud Functions, Azure Functions, Netlify). Awaiting is right on
+ * all of them, so Node keeps it. A background flush never rejects; a failed one keeps its data for
+ * the next flush or the client's timer.
+ */
+export function isLongLivedServer(): boolean {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  if (!isObject(g.Deno) && !isObject(g.Bun)) return false;
+  const lambda = readEnv('AWS_LAMBDA_FUNCTION_NAME');
+  return lambda === undefined || lambda === '';
+}
+
+interface DenoEnvLike {
+  env?: { get?: (name: string) => string | undefined };
+  permissions?: { querySync?: (p: { name: 'env'; variable: string }) => { state?: string } };
+}
+
+/** One environment variable; `undefined` when it cannot be read (Deno without `--allow-env`: no prompt). */
+function readEnv(name: string): string | undefined {
+  try {
+    const deno = (globalThis as { Deno?: DenoEnvLike }).Deno;
+    if (typeof deno?.env?.get === 'function') {
+      const query = deno.permissions?.querySync;
+      if (
+        typeof query === 'function' &&
+        query.call(deno.permissions, { name: 'env', variable: name }).state !== 'granted'
+      )
+        return undefined;
+      return deno.env.get(name);
+    }
+    return defaultEnv()[name];
+  } catch {
+    return undefined;
+  }
 }
 
 /** `this.env`, else the argument just before the execution context (`(request, env, ctx)`), else `process.env`. */
@@ -110,8 +173,14 @@ export function flushFor(metrics: Metrics, target: FlushTarget, options: FetchMe
   const deadline: DeadlineOptions = options;
   if (target !== undefined && 'lambda' in target)
     return flushWithin(metrics, target.lambda, deadline).then(noop);
-  const flushing = flushWithin(metrics, undefined, deadline).then(noop);
+  // flushWithin reports its own errors and never rejects; the catch is for anything it might miss, so
+  // that a background flush can never become an unhandled rejection.
+  const flushing = flushWithin(metrics, undefined, deadline).then(noop, (error: unknown) =>
+    reportError(metrics, error),
+  );
   if (target === undefined || options.flush === 'await') return flushing;
+  // Started, not awaited: the response leaves now, the flush goes on in the long-lived process.
+  if ('background' in target) return Promise.resolve();
   try {
     target.wait.waitUntil(flushing);
   } catch (error) {

@@ -61,6 +61,14 @@ function flushAfter(
   }
 }
 
+/**
+ * `wrapper` with the `length` of `method`. Runtimes read a handler's arity: Deno.serve calls a handler
+ * declaring no parameter without any argument (not even the request), so `(...args) => …` would lose it.
+ */
+function sameArity<F extends Method>(method: Method, wrapper: F): F {
+  return Object.defineProperty(wrapper, 'length', { value: method.length, configurable: true });
+}
+
 /** Calls `method`, then flushes once it settled; the result or the error passes through unchanged. */
 async function callThenFlush(
   method: Method,
@@ -82,9 +90,11 @@ async function callThenFlush(
 
 /**
  * Wraps a Workers module handler object (`{ fetch, scheduled?, queue? }`): after each call the client
- * is flushed through `ctx.waitUntil` (or awaited, with `flush: 'await'`). Responses and errors pass
- * through unchanged; a failed flush goes to `onError` and its data stays buffered for the next request.
- * A factory `(env) => Metrics` is called once per isolate, on the first request.
+ * is flushed through `ctx.waitUntil` (or awaited, with `flush: 'await'`). On a Deno or Bun server
+ * (`Deno.serve`, `Bun.serve`: no `waitUntil`) the flush is started in the background instead, never in
+ * the response path; on Lambda, and on Node without an execution context, it is awaited. Responses and
+ * errors pass through unchanged; a failed flush goes to `onError` and its data stays buffered for the
+ * next request. A factory `(env) => Metrics` is called once per isolate, on the first request.
  * @example
  * import { createMetrics } from 'handlerstats';
  * import { metricsPerIsolate, withFetchMetrics } from 'handlerstats/fetch-handler';
@@ -112,10 +122,10 @@ export function withFetchMetrics<Env = never, H extends FetchHandlerLike<Env> = 
   for (const key of WRAPPED) {
     const method = handler[key] as Method | undefined;
     if (typeof method !== 'function') continue;
-    wrapped[key] = function (this: unknown, ...args: never[]): unknown {
+    wrapped[key] = sameArity(method, function (this: unknown, ...args: never[]): unknown {
       const self = this === wrapped || this === undefined || this === null ? handler : this;
       return callThenFlush(method, self, args, metricsFor, options);
-    };
+    });
   }
   return wrapped as WithFlush<H>;
 }
@@ -123,7 +133,8 @@ export function withFetchMetrics<Env = never, H extends FetchHandlerLike<Env> = 
 /**
  * A method decorator (TC39 standard or `experimentalDecorators`) that flushes after the method: through
  * `ctx.waitUntil` when it finds an execution context (an argument, or `this.ctx` in a WorkerEntrypoint or
- * Durable Object), awaited within the deadline when it finds a Lambda context, awaited otherwise.
+ * Durable Object), awaited within the deadline when it finds a Lambda context, in the background on a
+ * Deno or Bun server, awaited otherwise.
  * A factory gets `this.env`, else the argument before the execution context, else `process.env`.
  * @example
  * import { WorkerEntrypoint } from 'cloudflare:workers';
@@ -142,10 +153,9 @@ export function flushMetrics<Env = never>(
 ): MethodDecorator {
   checkOptions(options);
   const metricsFor = lazyMetrics(metricsOrFactory);
-  return methodDecorator(
-    (method) =>
-      function (this: unknown, ...args: never[]): unknown {
-        return callThenFlush(method, this, args, metricsFor, options);
-      },
+  return methodDecorator((method) =>
+    sameArity(method, function (this: unknown, ...args: never[]): unknown {
+      return callThenFlush(method, this, args, metricsFor, options);
+    }),
   );
 }

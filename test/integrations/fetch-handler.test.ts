@@ -171,6 +171,16 @@ describe('withFetchMetrics', () => {
     expect(() => withFetchMetrics(metrics, {}, { flushTimeoutMs: -1 })).toThrow(/"flushTimeoutMs"/);
   });
 
+  it("keeps each handler's arity (Deno.serve calls a handler declaring no parameter with no request)", () => {
+    const { metrics } = setup();
+    const worker = withFetchMetrics(metrics, {
+      fetch: (_r: Request, _e: Env, _c: unknown) => new Response('ok'),
+      scheduled: (_c: unknown) => {},
+      queue: () => {},
+    });
+    expect([worker.fetch.length, worker.scheduled.length, worker.queue.length]).toEqual([3, 1, 0]);
+  });
+
   it('keeps the handler type, with the wrapped handlers async', () => {
     const worker = withFetchMetrics(setup().metrics, { fetch: (_r: Request) => new Response('ok'), n: 1 });
     expectTypeOf(worker.fetch).returns.toEqualTypeOf<Promise<Response>>();

@@ -1,8 +1,9 @@
 // Internal helpers of fetch-handler.ts: how to find the client, the execution context and the env
 // of a call, and how to flush without ever rejecting into the runtime.
+
+import { defaultEnv } from '../client/env.js';
 import type { Metrics } from '../client.js';
 import { MetricsError } from '../errors.js';
-import { defaultEnv } from '../options.js';
 import { type DeadlineOptions, flushWithin, type LambdaContextLike, reportError } from './shared.js';
 
 /** The part of a Workers `ExecutionContext` handlerstats uses (declared here: no workers-types needed). */

@@ -11,10 +11,10 @@ runtimeSuite('deno', {
   defaultTransport: 'fetch',
 });
 
-// Known bug (src/options.ts, reading DD_* through process.env): without --allow-env, Deno's process.env
-// throws NotCapable on the first read, and createMetrics() throws with it, even with every option given
-// in code. `defaultEnv()` catches only a throwing `process.env` itself, not a throwing read of a key.
-it.fails('createMetrics works on Deno granted only --allow-net (no env access)', async () => {
+// 0.2 before the fix: without --allow-env, Deno's process.env throws NotCapable on the first read and
+// createMetrics() threw with it, even with every option given in code. Now nothing is read without the
+// permission (src/client/env.ts), and nothing prompts.
+it('createMetrics works on Deno granted only --allow-net (no env access)', async () => {
   const intake = await startIntake({ quiet: true });
   try {
     const [flushed] = await run(

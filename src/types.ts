@@ -13,7 +13,7 @@ export interface MetricOptions {
 
 export type HistogramAggregate = 'min' | 'max' | 'avg' | 'median' | 'sum' | 'count';
 
-export type ApiPath = '/api/v1/series' | '/api/v1/distribution_points' | '/api/v1/events';
+export type ApiPath = '/api/v1/series' | '/api/v2/series' | '/api/v1/distribution_points' | '/api/v1/events';
 
 /** One HTTP request the client wants sent. `body` is the JSON text exactly as it goes on the wire. */
 export interface TransportRequest {
@@ -106,6 +106,16 @@ export interface MetricsOptions {
    * which Datadog adds up across senders — right for many containers or worker threads (DESIGN §13).
    */
   sendAs?: 'native' | 'distribution';
+  /**
+   * The series API: `1` (`/api/v1/series`, default) or `2` (`/api/v2/series`, with units). Default:
+   * `DD_USE_V2_API_SERIES=true` selects 2. Distributions have no v2 endpoint and stay on v1.
+   */
+  apiVersion?: 1 | 2;
+  /**
+   * Datadog units per metric (as named in calls, without the namespace), e.g. `{ latency: 'millisecond' }`.
+   * Sent on v2 only (v1 and distributions have no unit field).
+   */
+  units?: Readonly<Record<string, string>>;
   transport?: Transport;
   /**
    * Called once per kind of bad-input problem, and for every failure nobody else hears of: timer

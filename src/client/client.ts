@@ -105,6 +105,8 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
       maxMemoryBytes: o.maxMemoryBytes,
       additive: transport.additive === true,
       sendAs: o.sendAs,
+      apiVersion: o.apiVersion,
+      units: o.units,
     },
     problem,
   );

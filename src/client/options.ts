@@ -3,10 +3,11 @@
 // from the environment never throw: see env.ts.
 
 import type { SendAs } from '../core/kinds/index.js';
-import { normalizeTags, parseTagList } from '../core/normalize.js';
+import { fullName, normalizeName, normalizeTags, parseTagList, wireName } from '../core/normalize.js';
 import { checkApiKey, checkIntakeUrl } from '../transports/policy.js';
 import type { FlushOptions, HistogramAggregate, MetricsOptions } from '../types.js';
 import { type Env, type EnvProblem, envSwitch, envValue, managedInstances, read } from './env.js';
+import { UNITS } from './units.js';
 
 const AGGREGATES: readonly HistogramAggregate[] = ['min', 'max', 'avg', 'median', 'sum', 'count'];
 const SITES = [
@@ -37,6 +38,8 @@ const KEYS = new Set([
   'maxRetainedBuckets',
   'maxMemoryBytes',
   'sendAs',
+  'apiVersion',
+  'units',
   'transport',
   'onError',
   'now',
@@ -67,6 +70,9 @@ export interface ResolvedOptions {
   maxRetainedBuckets: number;
   maxMemoryBytes: number;
   sendAs: SendAs;
+  apiVersion: 1 | 2;
+  /** Full metric name (namespace included) → unit. */
+  units: ReadonlyMap<string, string>;
   enabled: boolean;
   strict: boolean;
   /** Lambda Managed Instances (never frozen, several invocations at once): flush in the background. */
@@ -182,6 +188,26 @@ function resolveApiKey(
   }
 }
 
+/** `units` keyed by metric name as written in code, checked, and re-keyed by full name. */
+function resolveUnits(units: unknown, namespace: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (units === undefined) return out;
+  if (typeof units !== 'object' || units === null || Array.isArray(units))
+    fail('units', 'must be an object of metric name → unit', 'type');
+  for (const [name, unit] of Object.entries(units as Record<string, unknown>)) {
+    if (typeof unit !== 'string' || !UNITS.has(unit))
+      fail(
+        'units',
+        `has ${JSON.stringify(unit)} for "${name}": not a Datadog unit (see docs.datadoghq.com/metrics/units)`,
+      );
+    const normalized = normalizeName(name);
+    if (normalized === '')
+      fail('units', `has a metric name with no usable characters: ${JSON.stringify(name)}`);
+    out.set(wireName(fullName(namespace, normalized), ''), unit as string);
+  }
+  return out;
+}
+
 function tagObject(tags: unknown): string[] {
   if (tags === undefined) return [];
   return Object.entries(tags as Record<string, unknown>).map(([k, v]) => `${k}:${String(v)}`);
@@ -242,6 +268,11 @@ export function resolveOptions(
   if (sendAs !== 'native' && sendAs !== 'distribution')
     fail('sendAs', `must be "native" or "distribution", got ${JSON.stringify(sendAs)}`);
   bool('allowInsecureHttp', options.allowInsecureHttp);
+  const apiVersion =
+    options.apiVersion ?? (envSwitch(env, 'DD_USE_V2_API_SERIES', problems) === true ? 2 : 1);
+  if (apiVersion !== 1 && apiVersion !== 2)
+    fail('apiVersion', `must be 1 or 2, got ${JSON.stringify(apiVersion)}`);
+  const units = resolveUnits(options.units, ns);
   const mi = managedInstances(env);
   const { key, broken } = resolveApiKey(options, env, problems);
   const intake = resolveIntake(options, env, problems);
@@ -275,6 +306,8 @@ export function resolveOptions(
         true,
       ),
       sendAs,
+      apiVersion,
+      units,
       enabled,
       strict: bool('strict', options.strict) ?? false,
       background: mi.concurrent,

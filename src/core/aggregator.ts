@@ -6,7 +6,7 @@ import { type KindId, type KindOps, kindsFor } from './kinds/index.js';
 import { REFUSED_FULL, REFUSED_INVALID } from './kinds/kind.js';
 import { type Loss, MERGED, REFUSED_FLOOR, REFUSED_OVERFLOW, RecordStore } from './records.js';
 import { Registry } from './registry.js';
-import { v1Format } from './serialize.js';
+import { v1Format, v2Format, type WireFormat } from './serialize.js';
 import type { Series } from './series.js';
 import { bucketStart, inWindow, toSeconds } from './window.js';
 
@@ -41,6 +41,8 @@ export class Aggregator {
   readonly registry: Registry;
   readonly store: RecordStore;
   private readonly drainer: Drainer;
+  /** How series go on the wire (v1 or v2): their path and request size. */
+  readonly format: WireFormat;
   readonly stats: CoreStats = {
     recorded: 0,
     merged: 0,
@@ -76,7 +78,8 @@ export class Aggregator {
       forget: (series) => this.registry.remove(series),
       shedCaches: () => this.registry.clearAliases(),
     });
-    this.drainer = new Drainer(this.store, cfg, v1Format(cfg.interval), {
+    this.format = cfg.apiVersion === 2 ? v2Format(cfg.interval, cfg.units) : v1Format(cfg.interval);
+    this.drainer = new Drainer(this.store, cfg, this.format, {
       invalid: (series) => this.store.lostPoints('invalid', 1, series),
       resent: (points) => {
         this.stats.resent += points;

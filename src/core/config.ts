@@ -16,6 +16,10 @@ export interface CoreConfig {
   /** The sink adds every point (the Forwarder reading log lines): send only what is new, keep no records. */
   additive: boolean;
   sendAs: SendAs;
+  /** The series API: 1 (`/api/v1/series`, default) or 2 (`/api/v2/series`). Distributions are always v1. */
+  apiVersion: 1 | 2;
+  /** Full metric name → Datadog unit, sent on v2 only. */
+  units: ReadonlyMap<string, string>;
 }
 
 export type CoreProblem =

@@ -56,7 +56,6 @@ export interface DrainHooks {
 
 /** Values per piece of a distribution record, so that one entry always fits a request. */
 const MAX_PIECE_VALUES = 20_000;
-const MAX_ENTRY_CHARS = MAX_BODY_CHARS / 2;
 
 /** Takes what should be sent from the store's dirty list, and settles what came back. */
 export class Drainer {
@@ -160,6 +159,8 @@ export class Drainer {
     const f = this.format;
     const wire = series.nameEntry.wire;
     const outputs = kind.outputs;
+    // An entry fits any request with room to spare (a request holds several).
+    const maxChars = (kind.endpoint === 'series' ? f.maxSeriesBodyChars : MAX_BODY_CHARS) / 2;
     let group: Piece[] = [];
     let texts: string[][] = [];
     let size = 0;
@@ -193,7 +194,7 @@ export class Drainer {
         }
       let n = 0;
       for (const t of own) n += t.length + 1;
-      if (group.length > 0 && size + n > MAX_ENTRY_CHARS) close();
+      if (group.length > 0 && size + n > maxChars) close();
       if (texts.length === 0) texts = own.map(() => []);
       own.forEach((t, i) => {
         if (t !== '') texts[i]!.push(t);

@@ -1,6 +1,6 @@
 import type { Aggregator, Entry, Outcome } from '../core/aggregator.js';
 import { chunkEntries, seriesBody } from '../core/serialize.js';
-import type { MetricsError } from '../errors.js';
+import { MetricsError } from '../errors.js';
 import type { ApiPath, FlushReport, Transport } from '../types.js';
 import { type SendContext, type SendCounters, type SendOutcome, sendWithRetry } from './send.js';
 
@@ -120,7 +120,12 @@ export class Run {
       this.progress.unsent += this.events.length;
       await Promise.race([
         Promise.all([
-          this.sendEntries('/api/v1/series', drained.series, tick),
+          this.sendEntries(
+            deps.aggregator.format.seriesPath,
+            drained.series,
+            tick,
+            deps.aggregator.format.maxSeriesBodyChars,
+          ),
           this.sendEntries('/api/v1/distribution_points', drained.distributions, tick),
           this.sendEvents(tick),
         ]),
@@ -187,8 +192,13 @@ export class Run {
     this.deps.count(error);
   }
 
-  private async sendEntries(path: ApiPath, entries: Entry[], tick: () => void): Promise<void> {
-    const queue = chunkEntries(entries);
+  private async sendEntries(
+    path: ApiPath,
+    entries: Entry[],
+    tick: () => void,
+    maxChars?: number,
+  ): Promise<void> {
+    const queue = chunkEntries(entries, maxChars);
     while (queue.length > 0 && !this.closed) {
       const chunk = queue.shift()!;
       for (const e of chunk) {
@@ -201,7 +211,7 @@ export class Run {
       this.requestsInFlight--;
       if (outcome.ambiguous) this.deps.counters.ambiguous++;
       for (const e of chunk) this.inFlight.delete(e);
-      this.settle(chunk, outcome, queue);
+      this.settle(chunk, outcome, queue, path);
       tick();
     }
   }
@@ -214,11 +224,34 @@ export class Run {
     }
   }
 
-  private settle(chunk: Entry[], outcome: SendOutcome, queue: Entry[][]): void {
+  private settle(chunk: Entry[], outcome: SendOutcome, queue: Entry[][], path: ApiPath): void {
     const progress = this.progress;
     const points = chunk.reduce((n, e) => n + e.points, 0);
     switch (outcome.kind) {
       case 'ok':
+        // v2 answers 202 and lists the series it refused: those entries are refused, the rest stored.
+        if (path === '/api/v2/series' && outcome.body !== undefined) {
+          const refused = refusedEntries(chunk, outcome.body);
+          if (refused.size > 0) {
+            const stored = chunk.filter((e) => !refused.has(e));
+            const lost = [...refused].reduce((n, e) => n + e.points, 0);
+            this.settleAll([...refused], 'rejected');
+            this.settleAll(stored, 'ok', outcome.ambiguous);
+            progress.series += stored.reduce((n, e) => n + e.json.length, 0);
+            progress.points += points - lost;
+            progress.dropped += lost;
+            this.fail(
+              new MetricsError(
+                'BAD_REQUEST',
+                `intake refused ${refused.size} series of ${path}: ${outcome.body.slice(0, 300)}`,
+                {
+                  details: { path, body: outcome.body.slice(0, 500) },
+                },
+              ),
+            );
+            return;
+          }
+        }
         // A transport that had to send it twice (stale socket): distribution values may be stored twice.
         this.settleAll(chunk, 'ok', outcome.ambiguous);
         progress.series += chunk.reduce((n, e) => n + e.json.length, 0);
@@ -284,6 +317,31 @@ export class Run {
       }
     }
   }
+}
+
+/**
+ * The entries a v2 202 answer names in its `errors` (`{"errors":["series[3] \"name\": …"]}`): by the
+ * series' index in the request when the message gives one, else by the quoted metric name.
+ */
+export function refusedEntries(chunk: readonly Entry[], body: string): Set<Entry> {
+  const out = new Set<Entry>();
+  let errors: unknown;
+  try {
+    errors = (JSON.parse(body) as { errors?: unknown }).errors;
+  } catch {
+    return out;
+  }
+  if (!Array.isArray(errors) || errors.length === 0) return out;
+  const byIndex: Entry[] = [];
+  for (const e of chunk) for (let i = 0; i < e.json.length; i++) byIndex.push(e);
+  for (const message of errors) {
+    if (typeof message !== 'string') continue;
+    const index = /series\[(\d+)\]/.exec(message);
+    const hit = index === null ? undefined : byIndex[Number(index[1])];
+    if (hit !== undefined) out.add(hit);
+    else for (const e of chunk) if (e.series.nameEntry.wire.some((w) => message.includes(w))) out.add(e);
+  }
+  return out;
 }
 
 /**

@@ -21,7 +21,7 @@ export interface SendContext {
 
 /** `ambiguous`: an earlier attempt may have reached the backend (network error, 5xx, stale-socket retry). */
 export type SendOutcome = { ambiguous: boolean } & (
-  | { kind: 'ok'; status: number }
+  | { kind: 'ok'; status: number; body?: string }
   /** Not stored; may be sent again later (network, 408, 429, 5xx, deadline). */
   | { kind: 'retry-later'; error: MetricsError }
   /** The backend refused it for good (400, 403, other 4xx): drop and report. */
@@ -123,7 +123,9 @@ export async function sendWithRetry(ctx: SendContext, request: TransportRequest)
     }
     if (res.status >= 200 && res.status < 300) {
       ctx.counters.bytesSent += res.bytes ?? request.body.length;
-      return { kind: 'ok', status: res.status, ambiguous };
+      return res.body === undefined || res.body === ''
+        ? { kind: 'ok', status: res.status, ambiguous }
+        : { kind: 'ok', status: res.status, body: res.body, ambiguous };
     }
     const error = statusError(request, res);
     if (res.status === 413) return { kind: 'too-large', error, ambiguous };

@@ -1,8 +1,11 @@
 import type { Transport, TransportRequest } from '../types.js';
 
+/** A v1 point `[t, v]` (or `[t, [v…]]` for distributions), or a v2 point `{ timestamp, value }`. */
+type WirePoint = [number, number | number[]] | { timestamp: number; value: number };
+
 interface WireSeries {
   metric: string;
-  points: [number, number | number[]][];
+  points: WirePoint[];
   tags: string[];
 }
 
@@ -25,7 +28,8 @@ export function createLogTransport(write: (line: string) => void = (line) => con
       }
       const payload = JSON.parse(request.body) as { series: WireSeries[] };
       for (const s of payload.series)
-        for (const [t, v] of s.points) {
+        for (const point of s.points) {
+          const [t, v] = Array.isArray(point) ? point : [point.timestamp, point.value];
           const values = Array.isArray(v) ? v : [v];
           for (const value of values)
             write(JSON.stringify({ e: Math.floor(t), m: s.metric, t: s.tags, v: value }));

@@ -29,6 +29,8 @@ function core(over: Partial<CoreConfig> = {}): Aggregator {
       maxMemoryBytes: 2 ** 40,
       additive: false,
       sendAs: 'native',
+      apiVersion: 1,
+      units: new Map(),
       ...over,
     },
     () => {},

@@ -49,7 +49,8 @@ export class Reporter {
 
   /** A problem with input or state: counted always, reported the first time (see the class). */
   problem(code: CoreProblem | MetricsErrorCode, detail: string, metric?: string): void {
-    const count = (this.errors[code] = (this.errors[code] ?? 0) + 1);
+    const count = (this.errors[code] ?? 0) + 1;
+    this.errors[code] = count;
     const make = (): MetricsError => {
       const error = new MetricsError(code, metric === undefined ? detail : `${metric}: ${detail}`, {
         details: metric === undefined ? { count } : { metric, count },

@@ -3,7 +3,7 @@
 // from the environment never throw: see env.ts.
 
 import type { SendAs } from '../core/kinds/index.js';
-import { fullName, normalizeName, normalizeTags, parseTagList, wireName } from '../core/normalize.js';
+import { fullName, normalizeHost, normalizeName, normalizeTags, parseTagList, wireName } from '../core/normalize.js';
 import { checkApiKey, checkIntakeUrl } from '../transports/policy.js';
 import type { FlushOptions, HistogramAggregate, MetricsOptions } from '../types.js';
 import { type Env, type EnvProblem, envSwitch, envValue, managedInstances, read } from './env.js';
@@ -188,6 +188,13 @@ function resolveApiKey(
   }
 }
 
+/** The default host, as written in code: sent as is, so it must already be clean. */
+function checkHost(host: string): string {
+  if (normalizeHost(host) !== host)
+    fail('host', 'must be at most 255 characters, without control characters or surrounding spaces');
+  return host;
+}
+
 /** `units` keyed by metric name as written in code, checked, and re-keyed by full name. */
 function resolveUnits(units: unknown, namespace: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -286,7 +293,7 @@ export function resolveOptions(
       toLog: toLog ?? (flushToLog ? 'DD_FLUSH_TO_LOG' : undefined),
       namespace: ns,
       tags,
-      host: str('host', options.host) ?? '',
+      host: checkHost(str('host', options.host) ?? ''),
       rollupInterval,
       flushInterval: num('flushInterval', options.flushInterval, 10, 0, 86_400),
       flushTimeoutMs: num('flushTimeoutMs', options.flushTimeoutMs, 5000, 1, 900_000),

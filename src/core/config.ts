@@ -25,6 +25,7 @@ export interface CoreConfig {
 export type CoreProblem =
   | 'INVALID_NAME'
   | 'INVALID_TAG'
+  | 'INVALID_HOST'
   | 'INVALID_VALUE'
   | 'INVALID_TIMESTAMP'
   | 'TIMESTAMP_MILLISECONDS'

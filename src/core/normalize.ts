@@ -113,3 +113,22 @@ export function parseTagList(value: string | undefined): string[] {
     .map((t) => t.trim())
     .filter((t) => t !== '');
 }
+
+/** Longest host name sent (DNS allows 253; Datadog shows up to 255). */
+const MAX_HOST = 255;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+const HOST_CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** A per-call host, made safe to send: no control characters, no lone surrogates, at most 255 units. */
+export function normalizeHost(raw: string): string {
+  let out = (raw.length > 4 * MAX_HOST ? raw.slice(0, 4 * MAX_HOST) : raw)
+    .replace(HOST_CONTROL, '')
+    .replace(LONE_SURROGATE, '\ufffd')
+    .trim();
+  if (out.length > MAX_HOST) {
+    out = out.slice(0, MAX_HOST);
+    if (/[\uD800-\uDBFF]$/.test(out)) out = out.slice(0, -1);
+  }
+  return out;
+}

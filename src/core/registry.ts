@@ -1,10 +1,15 @@
 import { type Budget, BYTES, chars } from './budget.js';
 import type { KindOps } from './kinds/kind.js';
-import { fullName, normalizeName, normalizeTags, wireName } from './normalize.js';
+import { fullName, normalizeHost, normalizeName, normalizeTags, wireName } from './normalize.js';
 import { type NameEntry, Series, type TagSet } from './series.js';
 import { allStrings, objectParts, TagTrie, UNCACHEABLE } from './tag-trie.js';
 
-export type RegistryProblem = 'INVALID_NAME' | 'INVALID_TAG' | 'NAME_NORMALIZED' | 'NAME_COLLISION';
+export type RegistryProblem =
+  | 'INVALID_NAME'
+  | 'INVALID_TAG'
+  | 'INVALID_HOST'
+  | 'NAME_NORMALIZED'
+  | 'NAME_COLLISION';
 export type ProblemSink = (code: RegistryProblem, detail: string, metric: string | undefined) => void;
 
 /** Past this many raw spellings the name alias caches are cleared (they are only shortcuts). */
@@ -34,6 +39,8 @@ export class Registry {
   private readonly claims = new Map<string, NameEntry>();
   private readonly tagSets = new Map<string, TagSet>();
   private readonly byHost = new Map<string, Map<string, Series>>();
+  /** Raw per-call host → the host sent. */
+  private readonly hosts = new Map<string, string>();
   private readonly aliases = new TagTrie<TagSet>();
   private lastArray: readonly unknown[] | undefined;
   private lastArrayCopy: unknown[] | undefined;
@@ -77,7 +84,7 @@ export class Registry {
     const entry = this.name(kind, rawName);
     if (entry === undefined) return undefined;
     const tagSet = tags === undefined ? this.emptyTags : this.tagSet(tags);
-    const h = typeof host === 'string' ? host : this.defaultHost;
+    const h = host === undefined || host === this.defaultHost ? this.defaultHost : this.host(host);
     if (h !== this.defaultHost) return this.resolveOnHost(kind, entry, tagSet, h);
     // Default host: series hang off their tag set (no index entry, no numeric key to box).
     const first = tagSet.series;
@@ -94,6 +101,30 @@ export class Registry {
       this.budget.used += 40;
     }
     return series;
+  }
+
+  /** A per-call host as it will be sent (cached: hosts are few); unusable ones are cleaned, reported. */
+  private host(raw: unknown): string {
+    if (typeof raw !== 'string') {
+      this.problem(
+        'INVALID_HOST',
+        `host must be a string, got ${typeof raw}: the default host is used`,
+        undefined,
+      );
+      return this.defaultHost;
+    }
+    const known = this.hosts.get(raw);
+    if (known !== undefined) return known;
+    const clean = normalizeHost(raw);
+    if (clean !== raw)
+      this.problem(
+        'INVALID_HOST',
+        `host ${JSON.stringify(clean.slice(0, 60))} was cleaned (control characters, length)`,
+        undefined,
+      );
+    if (this.hosts.size >= 1000) this.hosts.clear();
+    if (raw.length <= MAX_ALIAS) this.hosts.set(raw, clean);
+    return clean;
   }
 
   /** A host other than the default one (a per-call option, rare): indexed per host by exact ids. */

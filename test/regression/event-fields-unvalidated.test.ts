@@ -107,3 +107,23 @@ it('what the client sends passes the intake checks and is well-formed', async ()
   expect(body).toMatchObject({ alert_type: 'info' });
   expect(body.host).toHaveLength(255);
 });
+
+// The same class for metrics: a per-call `host` reached the wire as given (10 MB, control characters).
+it('a per-call host is cleaned and cut before it is sent, and reported once', async () => {
+  const { createMetrics } = await import('../../src/index.js');
+  const { createMemoryTransport } = await import('../../src/testing.js');
+  const transport = createMemoryTransport();
+  const codes: string[] = [];
+  const metrics = createMetrics({ transport, flushInterval: 0, onError: (e) => codes.push(e.code) });
+  metrics.increment('c', 1, { host: `web\u0000-1\n${'x'.repeat(10_000_000)}` });
+  metrics.increment('d', 1, { host: 'a\uD800b' });
+  await metrics.flush();
+  const hosts = (transport.requests[0]?.body as { series: { host: string }[] }).series.map((s) => s.host);
+  for (const h of hosts) {
+    expect(h.length).toBeLessThanOrEqual(255);
+    expect(h).not.toMatch(/[\u0000-\u001f]/);
+  }
+  expect(hosts).toContain('a\ufffdb');
+  expect(codes.filter((c) => c === 'INVALID_HOST')).toHaveLength(1);
+  expect(() => createMetrics({ transport, host: 'bad\nhost' })).toThrow(/host/);
+});

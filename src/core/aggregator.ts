@@ -210,9 +210,12 @@ export class Aggregator {
     return { ...drained, lost: lostCount(this.stats.dropped) - before };
   }
 
-  /** Records how a request ended for a drained entry (`twice`: stored, but maybe twice). */
-  settle(entry: Entry, outcome: Outcome, nowSeconds: number, twice = false): void {
-    this.drainer.settle(entry, outcome, nowSeconds, twice);
+  /**
+   * Records how a request ended for a drained entry; `copies`: earlier attempts of it that may have been
+   * stored too (an added-up value is then counted in `resent` once per copy).
+   */
+  settle(entry: Entry, outcome: Outcome, nowSeconds: number, copies = 0): void {
+    this.drainer.settle(entry, outcome, nowSeconds, copies);
   }
 
   /** Halves an entry a 413 refused; undefined when it cannot be split further. */

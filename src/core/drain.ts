@@ -205,12 +205,12 @@ export class Drainer {
     close();
   }
 
-  /** Records how a request ended for `entry` (`twice`: stored, but perhaps twice). */
-  settle(entry: Entry, outcome: Outcome, nowSeconds: number, twice: boolean): void {
-    for (const piece of entry.pieces) this.settlePiece(piece, outcome, nowSeconds, twice);
+  /** Records how a request ended for `entry` (`copies`: earlier attempts that may have been stored too). */
+  settle(entry: Entry, outcome: Outcome, nowSeconds: number, copies: number): void {
+    for (const piece of entry.pieces) this.settlePiece(piece, outcome, nowSeconds, copies);
   }
 
-  private settlePiece(piece: Piece, outcome: Outcome, nowSeconds: number, twice: boolean): void {
+  private settlePiece(piece: Piece, outcome: Outcome, nowSeconds: number, copies: number): void {
     const rec = piece.rec;
     if (rec.dead) return;
     const store = this.store;
@@ -225,12 +225,14 @@ export class Drainer {
         if (outcome === 'rejected') store.lostPoints('rejected', piece.points, rec.series);
       }
       if (outcome === 'ok') {
-        // Stored, maybe twice (the transport re-sent it): a merged total is the same value again, a delta is not.
-        if (twice && kind.adds) this.hooks.resent(piece.points);
-        if (kind.retains) store.setSent(rec, kind.compact(piece.w));
+        // Stored, and maybe `copies` times more: a merged total is the same value again, a delta is not.
+        if (copies > 0 && kind.adds) this.hooks.resent(piece.points * copies);
+        // A kind that keeps nothing (a gauge) still keeps what it sent while a re-send is owed.
+        if (kind.retains || rec.echo) store.setSent(rec, kind.compact(piece.w));
         // Owed re-sends continue while the bucket is open: a cut request may still land after this one.
         if (rec.echo) rec.echo = rec.b + this.cfg.interval > nowSeconds;
       } else if (piece.sealed === undefined) rec.echo = false;
+      if (!rec.echo && !kind.retains) store.dropSent(rec);
     } else {
       if (piece.sealed !== undefined) {
         const p = rec.p;
@@ -241,9 +243,11 @@ export class Drainer {
         rec.bytes += after - before;
         store.budget.used += after - before;
         store.pending += kind.points(rec.p) - pointsBefore;
-        if (outcome === 'ambiguous' && kind.adds) this.hooks.resent(piece.points);
+        if (outcome === 'ambiguous' && kind.adds) this.hooks.resent(piece.points * Math.max(1, copies));
       }
-      if (outcome === 'ambiguous' && kind.retains) rec.echo = true;
+      // Maybe stored: the last write must carry the newest value, so it is sent again after this one
+      // lands (for what the backend adds up, a re-send would count twice instead: see `resent`).
+      if (outcome === 'ambiguous' && !kind.adds) rec.echo = true;
       if (!rec.queued) {
         rec.queued = true;
         store.dirty.push(rec);

@@ -251,6 +251,16 @@ export class RecordStore {
     if (rec.p === undefined && rec.flying === 0) this.drop(rec);
   }
 
+  /** Lets go of a sent state kept only for owed re-sends (a kind that keeps nothing): no floor needed. */
+  dropSent(rec: Rec): void {
+    if (rec.a === undefined) return;
+    const bytes = rec.series.kind.weighCompact(rec.a);
+    rec.a = undefined;
+    rec.bytes -= bytes;
+    this.budget.used -= bytes;
+    this.retained--;
+  }
+
   /** A record's sent state, replaced (a send was acknowledged). Keeps `maxRetainedBuckets`. */
   setSent(rec: Rec, compact: unknown): void {
     const kind = rec.series.kind;

@@ -216,10 +216,10 @@ export class Run {
     }
   }
 
-  private settleAll(chunk: readonly Entry[], outcome: Outcome, twice = false): void {
+  private settleAll(chunk: readonly Entry[], outcome: Outcome, copies = 0): void {
     const now = this.deps.nowMs() / 1000;
     for (const entry of chunk) {
-      this.deps.aggregator.settle(entry, outcome, now, twice);
+      this.deps.aggregator.settle(entry, outcome, now, copies);
       if (outcome !== 'failed' && outcome !== 'ambiguous') this.progress.unsent -= entry.points;
     }
   }
@@ -236,7 +236,7 @@ export class Run {
             const stored = chunk.filter((e) => !refused.has(e));
             const lost = [...refused].reduce((n, e) => n + e.points, 0);
             this.settleAll([...refused], 'rejected');
-            this.settleAll(stored, 'ok', outcome.ambiguous);
+            this.settleAll(stored, 'ok', outcome.copies);
             progress.series += stored.reduce((n, e) => n + e.json.length, 0);
             progress.points += points - lost;
             progress.dropped += lost;
@@ -253,7 +253,7 @@ export class Run {
           }
         }
         // A transport that had to send it twice (stale socket): distribution values may be stored twice.
-        this.settleAll(chunk, 'ok', outcome.ambiguous);
+        this.settleAll(chunk, 'ok', outcome.copies);
         progress.series += chunk.reduce((n, e) => n + e.json.length, 0);
         progress.points += points;
         return;
@@ -272,7 +272,7 @@ export class Run {
         break;
       }
       case 'retry-later':
-        this.settleAll(chunk, outcome.ambiguous ? 'ambiguous' : 'failed');
+        this.settleAll(chunk, outcome.ambiguous ? 'ambiguous' : 'failed', outcome.copies);
         this.fail(outcome.error);
         return;
       case 'rejected':
@@ -300,7 +300,7 @@ export class Run {
       tick();
       // Datadog creates one event per POST: after an ambiguous failure it may exist twice.
       if (outcome.ambiguous) {
-        counters.resent++;
+        counters.resent += outcome.copies;
         counters.ambiguous++;
       }
       if (outcome.kind === 'retry-later') {

@@ -19,8 +19,12 @@ export interface SendContext {
   random: () => number;
 }
 
-/** `ambiguous`: an earlier attempt may have reached the backend (network error, 5xx, stale-socket retry). */
-export type SendOutcome = { ambiguous: boolean } & (
+/**
+ * `copies`: attempts that may have reached the backend besides the outcome's own (a network error after the
+ * request left, a 5xx, a stale-socket retry); `ambiguous` is `copies > 0`. A distribution value in such a
+ * request may be stored `copies` more times than once.
+ */
+export type SendOutcome = { ambiguous: boolean; copies: number } & (
   | { kind: 'ok'; status: number; body?: string }
   /** Not stored; may be sent again later (network, 408, 429, 5xx, deadline). */
   | { kind: 'retry-later'; error: MetricsError }
@@ -79,9 +83,9 @@ function abortError(signal: AbortSignal, cause?: unknown): MetricsError {
  * with full jitter, `Retry-After` honoured when it fits before the deadline.
  */
 export async function sendWithRetry(ctx: SendContext, request: TransportRequest): Promise<SendOutcome> {
-  let ambiguous = false;
+  let copies = 0;
   for (let attempt = 0; ; attempt++) {
-    if (ctx.signal.aborted) return { kind: 'retry-later', error: abortError(ctx.signal), ambiguous };
+    if (ctx.signal.aborted) return { kind: 'retry-later', error: abortError(ctx.signal), ambiguous: copies > 0, copies };
     let res: TransportResponse;
     ctx.counters.requests++;
     if (attempt > 0) ctx.counters.retries++;
@@ -89,7 +93,7 @@ export async function sendWithRetry(ctx: SendContext, request: TransportRequest)
       res = await ctx.transport.send(request, ctx.signal);
     } catch (cause) {
       if (ctx.signal.aborted)
-        return { kind: 'retry-later', error: abortError(ctx.signal, cause), ambiguous: true };
+        return { kind: 'retry-later', error: abortError(ctx.signal, cause), ambiguous: true, copies: copies + 1 };
       // The request could not even be built (a bad header, say): it never left, and never will.
       if ((cause as { local?: unknown } | null)?.local === true)
         return {
@@ -101,10 +105,11 @@ export async function sendWithRetry(ctx: SendContext, request: TransportRequest)
               cause,
             },
           ),
-          ambiguous,
+          ambiguous: copies > 0,
+          copies,
         };
       // The request may have reached the backend before the connection broke.
-      ambiguous = true;
+      copies++;
       const error = new MetricsError(
         'NETWORK_ERROR',
         `request to ${request.path} failed: ${describe(cause)}`,
@@ -112,26 +117,28 @@ export async function sendWithRetry(ctx: SendContext, request: TransportRequest)
           cause,
         },
       );
-      if (!(await backoff(ctx, attempt, undefined))) return { kind: 'retry-later', error, ambiguous };
+      if (!(await backoff(ctx, attempt, undefined))) return { kind: 'retry-later', error, ambiguous: true, copies };
       continue;
     }
     if (res.ambiguous === true) {
       // The transport already sent it a second time on a fresh connection (stale keep-alive socket).
-      ambiguous = true;
+      copies++;
       ctx.counters.requests++;
       ctx.counters.retries++;
     }
     if (res.status >= 200 && res.status < 300) {
       ctx.counters.bytesSent += res.bytes ?? request.body.length;
+      const ambiguous = copies > 0;
       return res.body === undefined || res.body === ''
-        ? { kind: 'ok', status: res.status, ambiguous }
-        : { kind: 'ok', status: res.status, body: res.body, ambiguous };
+        ? { kind: 'ok', status: res.status, ambiguous, copies }
+        : { kind: 'ok', status: res.status, body: res.body, ambiguous, copies };
     }
     const error = statusError(request, res);
-    if (res.status === 413) return { kind: 'too-large', error, ambiguous };
-    if (!isRetryableStatus(res.status)) return { kind: 'rejected', error, ambiguous };
-    if (res.status >= 500) ambiguous = true;
-    if (!(await backoff(ctx, attempt, res.retryAfterMs))) return { kind: 'retry-later', error, ambiguous };
+    if (res.status === 413) return { kind: 'too-large', error, ambiguous: copies > 0, copies };
+    if (!isRetryableStatus(res.status)) return { kind: 'rejected', error, ambiguous: copies > 0, copies };
+    if (res.status >= 500) copies++;
+    if (!(await backoff(ctx, attempt, res.retryAfterMs)))
+      return { kind: 'retry-later', error, ambiguous: copies > 0, copies };
   }
 }
 

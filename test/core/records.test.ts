@@ -113,7 +113,7 @@ async function run(ops: Op[], cfg: Partial<CoreConfig>, check: (agg: Aggregator)
     if (how === 'ok' || how === 'twice') deliver(e);
     if (how === 'twice') deliver(e);
     if (how === 'landed') deliver(e); // cut at the deadline, yet it arrived
-    agg.settle(e, map[how] ?? 'ambiguous', now, how === 'twice');
+    agg.settle(e, map[how] ?? 'ambiguous', now, how === 'twice' ? 1 : 0);
   };
   for (const op of ops) {
     if (op.op === 'rec') {

@@ -250,11 +250,14 @@ export async function startTcpFront(upstreamPort: number): Promise<TcpFront> {
           current.fault = planned({ n: plannedCount++, path: current.entry.path });
           current.entry.fault = current.fault?.kind;
         }
+        current.need = Buffer.byteLength(parts.head, 'latin1') + contentLength(parts.head);
         if (current.fault?.kind === 'reset') {
+          // The body, when it came with the head (as it does for a small request): logged, never forwarded.
+          if (buf.length >= current.need)
+            current.entry.body = Buffer.from(parts.rest.subarray(0, contentLength(parts.head)));
           kill();
           return;
         }
-        current.need = Buffer.byteLength(parts.head, 'latin1') + contentLength(parts.head);
       }
       if (buf.length < current.need) return;
       const request = buf.subarray(0, current.need);

@@ -19,6 +19,7 @@ import { type FrontRequest, startTcpFront, type TcpFault, type TcpFront } from '
 // recording into the same series and the same 10-second buckets, against one local intake that stores like
 // Datadog (last write wins per series and timestamp; distribution values added up). Each process talks to
 // the intake through a TCP front of its own, so every fault and every stored byte is known per process.
+// The workers import dist/ as it is (built here only when missing): run `npm run build` after changing src/.
 const PROCESSES = 12;
 const WORKER = fileURLToPath(new URL('./support/worker-process.mjs', import.meta.url));
 

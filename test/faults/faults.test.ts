@@ -1,10 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MetricsErrorCode } from '../../src/index.js';
+import { type RawServer, reply, startRawServer } from '../helpers/raw-server.js';
 import {
+  API_KEY,
   delta,
   INVOCATION_TIMEOUT_MS,
   type Invocation,
   type Rig,
+  type RigOptions,
   reportOf,
   startRig,
 } from './support/rig.js';
@@ -33,6 +36,10 @@ interface FaultCase {
   mayHaveArrived?: boolean;
   /** Extra checks on the faulted invocation. */
   also?(rig: Rig, inv: Invocation): void;
+  /** How the client is built (default: key and transport in code). */
+  rig?: RigOptions;
+  /** A library bug this row shows (the row is `it.fails` until it is fixed): what is wrong. */
+  knownBug?: string;
 }
 
 async function until(done: () => boolean, ms: number): Promise<void> {
@@ -45,6 +52,41 @@ const intakeFault = (spec: Parameters<Rig['intake']['faults']['inject']>[0]) => 
 const clearIntake = (rig: Rig): void => rig.intake.faults.clear();
 const recoverFront = (rig: Rig): Promise<void> => rig.front.recover();
 const DEADLINE_OR: (code: MetricsErrorCode) => MetricsErrorCode[] = (code) => [code, 'DEADLINE_EXCEEDED'];
+
+/**
+ * A 3xx with a `Location` on every request: never followed (by any transport, DESIGN §12), so the batch is
+ * `HTTP_REDIRECT`, dropped and counted; the Location target (a listener counting connections) is never
+ * contacted, not even with a bodiless GET.
+ */
+function redirectCase(status: 301 | 302 | 303 | 307 | 308): FaultCase {
+  let target: RawServer | undefined;
+  return {
+    name: `${status} with a Location: not followed, dropped as HTTP_REDIRECT, the Location never contacted`,
+    async arm(rig) {
+      target = await startRawServer((r) => r.socket.write(reply(200, '{}')));
+      rig.front.failAll({ kind: 'answer', status, headers: { Location: `${target.url}/api/v1/series` } });
+    },
+    async recover(rig) {
+      await target?.close();
+      await rig.front.recover();
+    },
+    outcome: { kind: 'rejected', code: 'HTTP_REDIRECT' },
+    also(rig, inv) {
+      expect(target!.connections).toBe(0);
+      // Series, distributions, the event: each answered the 3xx once and never retried.
+      expect(rig.front.log.filter((r) => r.answered === status)).toHaveLength(3);
+      expect(delta(inv)).toMatchObject({ requests: 3, retries: 0 });
+    },
+  };
+}
+
+/** The distribution requests of the faulted invocation meet `fault` `times` times in a row. */
+const onDistributions =
+  (times: number, fault: Parameters<Rig['front']['failAll']>[0]) =>
+  (rig: Rig): void => {
+    let left = times;
+    rig.front.plan(({ path }) => (path.endsWith('/distribution_points') && left-- > 0 ? fault : undefined));
+  };
 
 const cases: FaultCase[] = [
   {
@@ -131,6 +173,49 @@ const cases: FaultCase[] = [
     outcome: { kind: 'absorbed', retries: 'some' },
   },
   {
+    name: '500 after the intake stored the request (once): ambiguous, re-sent, counted',
+    arm: (rig) => rig.front.failNext(1, { kind: 'status-after-store', status: 500 }),
+    recover: recoverFront,
+    mayHaveArrived: true,
+    outcome: { kind: 'absorbed', retries: 1, requests: 4 },
+    also(_rig, inv) {
+      expect(delta(inv).ambiguous).toBe(1);
+    },
+  },
+  {
+    name: '500 after store on the distributions request (once): its values stored twice, counted in resent',
+    arm: onDistributions(1, { kind: 'status-after-store', status: 500 }),
+    recover: recoverFront,
+    mayHaveArrived: true,
+    outcome: { kind: 'absorbed', retries: 1, requests: 4 },
+    also(rig, inv) {
+      expect(rig.front.log.filter((r) => r.fault === 'status-after-store' && r.status === 202)).toHaveLength(
+        1,
+      );
+      expect(delta(inv)).toMatchObject({ ambiguous: 1, resent: 2 }); // the two values of this invocation
+    },
+  },
+  {
+    name: '500 after store twice on the distributions request, then 202: each re-send counted in resent',
+    // BUG (library): src/flush/send.ts sendWithRetry keeps `ambiguous` as one boolean per request, and
+    // src/core/drain.ts adds a piece's points to `resent` once when it settles (`twice`), however many
+    // ambiguous attempts came before the success. Two 500s that had stored it, then a 202: the two values
+    // are held three times (extra 4), `resent` says 2 — stored − truth exceeds what stats() admits to.
+    // Fix: count the re-sends that follow an ambiguous attempt (points × re-sends), also for a request that
+    // is finally carried after several ambiguous attempts.
+    knownBug: '`resent` counts one re-send per request, not one per re-send after an ambiguous attempt',
+    arm: onDistributions(2, { kind: 'status-after-store', status: 500 }),
+    recover: recoverFront,
+    mayHaveArrived: true,
+    outcome: { kind: 'absorbed', retries: 2, requests: 5 },
+    also(rig) {
+      // Every attempt was stored: the invocation's two distribution values are held three times.
+      expect(rig.front.log.filter((r) => r.fault === 'status-after-store' && r.status === 202)).toHaveLength(
+        2,
+      );
+    },
+  },
+  {
     name: 'reset of an idle keep-alive socket the peer forgot (RST on reuse, as after a Lambda thaw)',
     arm: (rig) => rig.front.failNext(1, { kind: 'reset' }),
     recover: recoverFront,
@@ -201,6 +286,21 @@ const cases: FaultCase[] = [
       expect(inv.errors[0]?.message).toMatch(/ENOTFOUND/);
     },
   },
+  ...([301, 302, 303, 307, 308] as const).map(redirectCase),
+  ...[`${API_KEY}\n`, ` ${API_KEY}\r\n`].map(
+    (key): FaultCase => ({
+      name: `DD_API_KEY ${JSON.stringify(key.replace(API_KEY, '<key>'))} (as read from a secret file): trimmed, delivered, no ERR_INVALID_CHAR retries`,
+      rig: { envApiKey: key },
+      arm() {},
+      recover() {},
+      outcome: { kind: 'absorbed', retries: 'none', requests: 3 },
+      also(rig) {
+        expect(rig.front.log.length).toBeGreaterThanOrEqual(6); // warm and faulted invocations, through the default transport
+        for (const r of rig.front.log) expect(r.headers['dd-api-key']).toBe(API_KEY);
+        expect(rig.errors).toEqual([]);
+      },
+    }),
+  ),
 ];
 
 interface Row {
@@ -225,8 +325,8 @@ afterAll(() => {
 
 describe(`faults: every invocation ends within its ${INVOCATION_TIMEOUT_MS} ms limit and nothing is lost or counted twice`, () => {
   for (const c of cases)
-    it(c.name, async () => {
-      const rig = await startRig(c.via);
+    (c.knownBug === undefined ? it : it.fails)(c.name, async () => {
+      const rig = await startRig(c.via, {}, c.rig);
       try {
         if (c.via === 'dns') rig.dns!.resolves = true;
         // 0: a healthy invocation leaves warm keep-alive connections and a sent bucket behind.

@@ -26,8 +26,23 @@ export interface Invocation {
   result: unknown;
   before: MetricsStats;
   after: MetricsStats;
-  /** What `onError` heard during the invocation. */
+  /** What `onError` heard during the invocation (concurrent invocations: during any of them). */
   errors: MetricsError[];
+}
+
+export interface InvokeOptions {
+  /** Record the event (default true). */
+  events?: boolean;
+  /** The invocation's time limit (`getRemainingTimeInMillis` at its start). Default INVOCATION_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
+export interface RigOptions {
+  /**
+   * Build the client as a deployed function does: no `apiKey` and no transport in code, the key read from
+   * `DD_API_KEY` (this value) and the default transport chosen by `createMetrics`.
+   */
+  envApiKey?: string;
 }
 
 /** The client side of one fault case: intake ← raw TCP front ← client (Lambda-wrapped), plus the truth. */
@@ -41,7 +56,9 @@ export interface Rig {
   /** Transport calls (attempts) that have not settled yet: every one must end, even a hung one. */
   inFlight(): number;
   /** One Lambda invocation that runs the standard workload (`events: false` leaves the event out). */
-  invoke(i: number, options?: { events?: boolean }): Promise<Invocation>;
+  invoke(i: number, options?: InvokeOptions): Promise<Invocation>;
+  /** Everything `onError` heard so far. */
+  errors: MetricsError[];
   snapshot(): ReceivedSnapshot;
   close(): Promise<void>;
 }
@@ -55,7 +72,11 @@ function alignedBase(): number {
  * Starts a fresh intake, a TCP front before it and a client. `via: 'dns'` points the client at
  * `http://intake.invalid:<front port>` (with `allowInsecureHttp`), resolved by {@link fakeDns}.
  */
-export async function startRig(via: 'front' | 'dns' = 'front', options: MetricsOptions = {}): Promise<Rig> {
+export async function startRig(
+  via: 'front' | 'dns' = 'front',
+  options: MetricsOptions = {},
+  rigOptions: RigOptions = {},
+): Promise<Rig> {
   const intake = await startIntake({ quiet: true });
   const front = await startTcpFront(intake.port);
   const dns = via === 'dns' ? fakeDns() : undefined;
@@ -77,18 +98,22 @@ export async function startRig(via: 'front' | 'dns' = 'front', options: MetricsO
     },
     close: () => http.close?.(),
   };
+  const fromEnv = rigOptions.envApiKey !== undefined;
   const metrics = createMetrics({
-    apiKey: API_KEY,
+    ...(fromEnv ? {} : { apiKey: API_KEY, transport }),
     intakeUrl,
     allowInsecureHttp: via === 'dns',
-    transport,
     namespace: NAMESPACE,
     flushInterval: 0,
     now: clock,
-    env: {},
+    env: fromEnv ? { DD_API_KEY: rigOptions.envApiKey } : {},
     onError: (e) => errors.push(e),
     ...options,
   });
+  if (fromEnv) http.close?.();
+  // The client's own transport cannot be wrapped: what the front forwarded and got no answer to yet.
+  const unanswered = (): number =>
+    front.log.filter((r) => r.fault === undefined && r.answered === undefined).length;
 
   const record = (i: number, events: boolean): void => {
     const t = clock.seconds();
@@ -134,16 +159,17 @@ export async function startRig(via: 'front' | 'dns' = 'front', options: MetricsO
     metrics,
     clock,
     truth,
-    inFlight: () => pending,
+    inFlight: () => (fromEnv ? unanswered() : pending),
+    errors,
     async invoke(i, o = {}) {
       const before = metrics.stats();
       const heard = errors.length;
       const started = performance.now();
+      const limit = o.timeoutMs ?? INVOCATION_TIMEOUT_MS;
       const context = {
         functionName: 'faults',
         awsRequestId: `req-${i}`,
-        getRemainingTimeInMillis: () =>
-          Math.max(0, Math.floor(INVOCATION_TIMEOUT_MS - (performance.now() - started))),
+        getRemainingTimeInMillis: () => Math.max(0, Math.floor(limit - (performance.now() - started))),
       };
       const result = await handler({ i, events: o.events ?? true }, context);
       const latencyMs = performance.now() - started;
@@ -174,6 +200,7 @@ export function delta(inv: Invocation) {
     failedFlushes: a.failedFlushes - b.failedFlushes,
     carriedOver: a.carriedOver - b.carriedOver,
     resent: a.resent - b.resent,
+    ambiguous: a.ambiguous - b.ambiguous,
     rejected: a.dropped.rejected - b.dropped.rejected,
     errors: Object.fromEntries(
       Object.entries(a.errors)

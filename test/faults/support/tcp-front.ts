@@ -12,7 +12,16 @@ export type TcpFault =
   /** Forwards the request (the intake stores it), then drops the intake's answer and sends an RST. */
   | { kind: 'reset-after-store' }
   /** Forwards the request, then sends the intake's answer `bytes` bytes every `everyMs` ms. */
-  | { kind: 'trickle'; bytes: number; everyMs: number };
+  | { kind: 'trickle'; bytes: number; everyMs: number }
+  /** Answers `status` (with `headers`, e.g. a `Location`) without forwarding; the connection stays usable. */
+  | { kind: 'answer'; status: number; headers?: Record<string, string> }
+  /** Forwards the request (the intake stores it), then answers `status` instead of the intake's answer. */
+  | { kind: 'status-after-store'; status: number }
+  /**
+   * Reads the request and holds it, unanswered and not forwarded, until `releaseHeld()` forwards it — even
+   * if the client gave up meanwhile: a request cut at its deadline that is still on its way and lands late.
+   */
+  | { kind: 'hold' };
 
 /** One request as the front saw it (arrival order). */
 export interface FrontRequest {
@@ -23,8 +32,14 @@ export interface FrontRequest {
   fault: TcpFault['kind'] | undefined;
   /** Status line of the intake's answer, when it was forwarded and answered. */
   status: number | undefined;
+  /** Status the client got (the intake's, or the front's own); undefined for a reset, hang or hold. */
+  answered: number | undefined;
   /** `performance.now()` at the first byte of the request. */
   at: number;
+  /** Request headers (names lower-cased), once the head is complete. */
+  headers: Record<string, string>;
+  /** The request body as sent (deflated JSON), once complete. */
+  body: Buffer | undefined;
 }
 
 export interface TcpFront {
@@ -36,6 +51,14 @@ export interface TcpFront {
   failNext(n: number, fault: TcpFault): void;
   /** Every request gets `fault` until `recover()`. */
   failAll(fault: TcpFault): void;
+  /**
+   * A request that no queued or sticky fault took gets `select(request)` once its head is read: a fault, or
+   * undefined to pass. `n` counts such requests (0, 1, …) over every connection. It may act on the side
+   * (inject an intake fault, say). Dropped by `recover()`.
+   */
+  plan(select: ((request: { n: number; path: string }) => TcpFault | undefined) | undefined): void;
+  /** Forwards every held request (`hold`) on a fresh connection each; resolves with the intake's statuses. */
+  releaseHeld(): Promise<number[]>;
   /** Drops queued and sticky faults; the listener is re-opened if it was closed. */
   recover(): Promise<void>;
   /** Stops listening and drops every connection: new connections are refused (ECONNREFUSED). */
@@ -59,6 +82,43 @@ function splitHead(buf: Buffer): { head: string; rest: Buffer } | undefined {
   return { head: buf.subarray(0, end + 4).toString('latin1'), rest: buf.subarray(end + 4) };
 }
 
+function headersOf(head: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of head.split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) out[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return out;
+}
+
+/** A complete keep-alive answer the front writes itself. */
+function cannedAnswer(status: number, headers: Record<string, string> = {}): string {
+  const body = '{"errors":["Injected fault"]}';
+  const lines = Object.entries({
+    'Content-Type': 'application/json',
+    'Content-Length': String(body.length),
+    ...headers,
+  });
+  return `HTTP/1.1 ${status} Injected\r\n${lines.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`;
+}
+
+/** Sends one raw request on a connection of its own and resolves with the status of the answer. */
+function forwardAlone(port: number, request: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const up = createConnection({ host: '127.0.0.1', port });
+    let buf = Buffer.alloc(0);
+    up.on('error', reject);
+    up.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      const parts = splitHead(buf);
+      if (parts === undefined || parts.rest.length < contentLength(parts.head)) return;
+      up.destroy();
+      resolve(Number(parts.head.split(' ')[1]));
+    });
+    up.write(request);
+  });
+}
+
 /**
  * A raw TCP front on 127.0.0.1 in front of the local intake: transparent (one upstream connection per
  * client connection, bytes passed as they are) until told to misbehave. It frames HTTP/1.1 requests
@@ -69,6 +129,9 @@ export async function startTcpFront(upstreamPort: number): Promise<TcpFront> {
   const log: FrontRequest[] = [];
   const queue: TcpFault[] = [];
   let sticky: TcpFault | undefined;
+  let planned: ((request: { n: number; path: string }) => TcpFault | undefined) | undefined;
+  let plannedCount = 0;
+  let held: Buffer[] = [];
   let conns = 0;
   const open = new Map<Socket, { idle: () => boolean }>();
   let server: Server = createServer(onConnection);
@@ -119,11 +182,18 @@ export async function startTcpFront(upstreamPort: number): Promise<TcpFront> {
         answer.need = Buffer.byteLength(parts.head, 'latin1') + contentLength(parts.head);
       }
       if (answer.buf.length < answer.need) return;
-      const { buf: whole, fault } = answer;
+      const { buf: whole, fault, entry } = answer;
       answer = undefined;
       if (fault?.kind === 'reset-after-store') kill();
-      else if (fault?.kind === 'trickle') trickle(whole, fault.bytes, fault.everyMs);
-      else {
+      else if (fault?.kind === 'status-after-store') {
+        entry.answered = fault.status;
+        client.write(cannedAnswer(fault.status));
+        next();
+      } else if (fault?.kind === 'trickle') {
+        entry.answered = entry.status;
+        trickle(whole, fault.bytes, fault.everyMs);
+      } else {
+        entry.answered = entry.status;
         client.write(whole);
         next();
       }
@@ -163,7 +233,10 @@ export async function startTcpFront(upstreamPort: number): Promise<TcpFront> {
           path: '',
           fault: fault?.kind,
           status: undefined,
+          answered: undefined,
           at: performance.now(),
+          headers: {},
+          body: undefined,
         };
         log.push(entry);
         current = { entry, fault, need: -1 };
@@ -172,19 +245,37 @@ export async function startTcpFront(upstreamPort: number): Promise<TcpFront> {
         const parts = splitHead(buf);
         if (parts === undefined) return;
         current.entry.path = parts.head.split(' ')[1] ?? '';
+        current.entry.headers = headersOf(parts.head);
+        if (current.fault === undefined && planned !== undefined) {
+          current.fault = planned({ n: plannedCount++, path: current.entry.path });
+          current.entry.fault = current.fault?.kind;
+        }
+        current.need = Buffer.byteLength(parts.head, 'latin1') + contentLength(parts.head);
         if (current.fault?.kind === 'reset') {
+          // The body, when it came with the head (as it does for a small request): logged, never forwarded.
+          if (buf.length >= current.need)
+            current.entry.body = Buffer.from(parts.rest.subarray(0, contentLength(parts.head)));
           kill();
           return;
         }
-        current.need = Buffer.byteLength(parts.head, 'latin1') + contentLength(parts.head);
       }
       if (buf.length < current.need) return;
       const request = buf.subarray(0, current.need);
       buf = buf.subarray(current.need);
       const { entry, fault } = current;
       current = undefined;
-      if (fault?.kind === 'hang') {
+      entry.body = Buffer.from(
+        request.subarray(request.length - Number(entry.headers['content-length'] ?? 0)),
+      );
+      if (fault?.kind === 'hang' || fault?.kind === 'hold') {
+        if (fault.kind === 'hold') held.push(Buffer.from(request));
         hung = true;
+        return;
+      }
+      if (fault?.kind === 'answer') {
+        entry.answered = fault.status;
+        client.write(cannedAnswer(fault.status, fault.headers));
+        next();
         return;
       }
       answer = { buf: Buffer.alloc(0), need: -1, fault, entry };
@@ -222,9 +313,19 @@ export async function startTcpFront(upstreamPort: number): Promise<TcpFront> {
     failAll(fault) {
       sticky = fault;
     },
+    plan(select) {
+      planned = select;
+      plannedCount = 0;
+    },
+    releaseHeld() {
+      const requests = held;
+      held = [];
+      return Promise.all(requests.map((r) => forwardAlone(upstreamPort, r)));
+    },
     async recover() {
       queue.length = 0;
       sticky = undefined;
+      planned = undefined;
       if (!listening) {
         // The same port again (a client keeps its intake URL); nothing else binds it in between here.
         server = createServer(onConnection);

@@ -135,13 +135,9 @@ describe('faults: a cut request that lands late (DESIGN §12, §15)', () => {
     }
   });
 
-  // BUG (library): a gauge is not re-sent after an ambiguous cut. gaugeKind has `retains: false`, and
-  // drain.ts sets the owed re-send (`rec.echo`) only for `retains` kinds; nothing of a sent gauge is kept,
-  // so the flushes after the cut send counts, sets and histograms again but not the gauge. When the cut
-  // request lands after the newer value, the bucket keeps the cut's older gauge value (13, truth 23) for
-  // good, and nothing in stats() says which series is stale. Fix: keep a sent gauge's last value while
-  // the bucket is open (as counts keep their total) and re-send it with the others.
-  it.fails('the gauge too: its last value is re-sent after the cut, so the late landing is overwritten', async () => {
+  // Before the fix a gauge was not re-sent after an ambiguous cut (gauges keep nothing after a send, and
+  // the owed re-send was only set for kinds that do): the cut's older value (13, truth 23) stayed for good.
+  it('the gauge too: its last value is re-sent after the cut, so the late landing is overwritten', async () => {
     const rig = await startRig();
     try {
       await cutThenNewer(rig);

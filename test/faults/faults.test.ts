@@ -203,7 +203,6 @@ const cases: FaultCase[] = [
     // are held three times (extra 4), `resent` says 2 — stored − truth exceeds what stats() admits to.
     // Fix: count the re-sends that follow an ambiguous attempt (points × re-sends), also for a request that
     // is finally carried after several ambiguous attempts.
-    knownBug: '`resent` counts one re-send per request, not one per re-send after an ambiguous attempt',
     arm: onDistributions(2, { kind: 'status-after-store', status: 500 }),
     recover: recoverFront,
     mayHaveArrived: true,

@@ -172,9 +172,11 @@ function reconcileProcess(log: FrontRequest[]) {
   for (const attempts of groups) {
     const sent = attempts.find((a) => a.body !== undefined);
     if (sent === undefined) throw new Error('a logical request whose body the front never saw');
-    if (attempts.some(ambiguousAttempt)) {
+    const maybeStored = attempts.filter(ambiguousAttempt).length;
+    if (maybeStored > 0) {
       ambiguousRequests++;
-      valuesOfAmbiguous += distributionValues(sent.body, new Map());
+      // One count per attempt that may have stored the values besides the one that finally did.
+      valuesOfAmbiguous += maybeStored * distributionValues(sent.body, new Map());
     }
     for (const a of attempts) if (storedButFailed(a)) extraValues += distributionValues(a.body, extra);
   }

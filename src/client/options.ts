@@ -3,22 +3,14 @@
 // from the environment never throw: see env.ts.
 
 import type { SendAs } from '../core/kinds/index.js';
-import { fullName, normalizeHost, normalizeName, normalizeTags, parseTagList, wireName } from '../core/normalize.js';
-import { checkApiKey, checkIntakeUrl } from '../transports/policy.js';
+import { normalizeHost, normalizeTags, parseTagList } from '../core/normalize.js';
 import type { FlushOptions, HistogramAggregate, MetricsOptions } from '../types.js';
+import { bool, fail, num, str } from './check.js';
 import { type Env, type EnvProblem, envSwitch, envValue, managedInstances, read } from './env.js';
-import { UNITS } from './units.js';
+import { resolveApiKey, resolveIntake } from './intake.js';
+import { resolveUnits } from './units.js';
 
 const AGGREGATES: readonly HistogramAggregate[] = ['min', 'max', 'avg', 'median', 'sum', 'count'];
-const SITES = [
-  'datadoghq.com',
-  'us3.datadoghq.com',
-  'us5.datadoghq.com',
-  'datadoghq.eu',
-  'ap1.datadoghq.com',
-  'ap2.datadoghq.com',
-  'ddog-gov.com',
-];
 const KEYS = new Set([
   'apiKey',
   'site',
@@ -79,140 +71,11 @@ export interface ResolvedOptions {
   background: boolean;
 }
 
-const fail = (option: string, message: string, type: 'type' | 'range' = 'range'): never => {
-  const text = `handlerstats: option "${option}" ${message}`;
-  throw type === 'type' ? new TypeError(text) : new RangeError(text);
-};
-
-function num(
-  name: string,
-  value: unknown,
-  fallback: number,
-  min: number,
-  max: number,
-  integer = false,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) return fail(name, 'must be a number', 'type');
-  if (value < min || value > max || (integer && !Number.isInteger(value)))
-    fail(name, `must be ${integer ? 'an integer ' : ''}between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function str(name: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') fail(name, 'must be a string', 'type');
-  return value as string;
-}
-
-function bool(name: string, value: unknown): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') fail(name, 'must be a boolean', 'type');
-  return value as boolean;
-}
-
-/** A Datadog site as its docs name it (`datadoghq.eu`), or its API host (`api.datadoghq.eu`). */
-const isSite = (site: string): boolean => SITES.includes(site.replace(/^api\./, ''));
-const siteUrl = (site: string): string => `https://api.${site.replace(/^api\./, '')}`;
-
-/** Where data goes: code first (throws), then the environment (reported, log transport on a bad value). */
-function resolveIntake(
-  options: MetricsOptions,
-  env: Env,
-  problems: EnvProblem[],
-): { intakeUrl: string | undefined; toLog: string | undefined } {
-  const explicit = str('intakeUrl', options.intakeUrl);
-  if (explicit !== undefined)
-    return {
-      intakeUrl: checkIntakeUrl(explicit, {
-        option: 'intakeUrl',
-        allowInsecureHttp: options.allowInsecureHttp === true,
-      }),
-      toLog: undefined,
-    };
-  const site = str('site', options.site);
-  if (site !== undefined) {
-    if (!isSite(site)) fail('site', `must be a Datadog site (${SITES.join(', ')}), got "${site}"`);
-    return { intakeUrl: siteUrl(site), toLog: undefined };
-  }
-  const fromEnv = envValue(env, 'DD_DD_URL');
-  if (fromEnv !== undefined) {
-    try {
-      return {
-        intakeUrl: checkIntakeUrl(fromEnv, {
-          option: 'DD_DD_URL',
-          allowInsecureHttp: options.allowInsecureHttp === true,
-        }),
-        toLog: undefined,
-      };
-    } catch (error) {
-      const why = (error as Error).message.replace(/^handlerstats: option "DD_DD_URL" /, '');
-      problems.push({
-        variable: 'DD_DD_URL',
-        message: `DD_DD_URL ${why}: metrics are written to the log instead`,
-      });
-      return { intakeUrl: undefined, toLog: 'DD_DD_URL is unusable' };
-    }
-  }
-  const envSite = envValue(env, 'DD_SITE');
-  if (envSite !== undefined && !isSite(envSite)) {
-    problems.push({
-      variable: 'DD_SITE',
-      message: `DD_SITE is not a Datadog site (${SITES.join(', ')}): metrics are written to the log instead`,
-    });
-    return { intakeUrl: undefined, toLog: 'DD_SITE is unusable' };
-  }
-  return { intakeUrl: siteUrl(envSite ?? 'datadoghq.com'), toLog: undefined };
-}
-
-function resolveApiKey(
-  options: MetricsOptions,
-  env: Env,
-  problems: EnvProblem[],
-): { key?: string; broken: boolean } {
-  const code = str('apiKey', options.apiKey);
-  if (code !== undefined) {
-    const key = checkApiKey(code);
-    return key === '' ? { broken: false } : { key, broken: false };
-  }
-  const raw = read(env, 'DD_API_KEY');
-  if (raw === undefined || raw.trim() === '') return { broken: false };
-  try {
-    return { key: checkApiKey(raw, 'DD_API_KEY'), broken: false };
-  } catch {
-    problems.push({
-      variable: 'DD_API_KEY',
-      message: 'DD_API_KEY contains control characters: metrics are written to the log instead',
-    });
-    return { broken: true };
-  }
-}
-
 /** The default host, as written in code: sent as is, so it must already be clean. */
 function checkHost(host: string): string {
   if (normalizeHost(host) !== host)
     fail('host', 'must be at most 255 characters, without control characters or surrounding spaces');
   return host;
-}
-
-/** `units` keyed by metric name as written in code, checked, and re-keyed by full name. */
-function resolveUnits(units: unknown, namespace: string): Map<string, string> {
-  const out = new Map<string, string>();
-  if (units === undefined) return out;
-  if (typeof units !== 'object' || units === null || Array.isArray(units))
-    fail('units', 'must be an object of metric name → unit', 'type');
-  for (const [name, unit] of Object.entries(units as Record<string, unknown>)) {
-    if (typeof unit !== 'string' || !UNITS.has(unit))
-      fail(
-        'units',
-        `has ${JSON.stringify(unit)} for "${name}": not a Datadog unit (see docs.datadoghq.com/metrics/units)`,
-      );
-    const normalized = normalizeName(name);
-    if (normalized === '')
-      fail('units', `has a metric name with no usable characters: ${JSON.stringify(name)}`);
-    out.set(wireName(fullName(namespace, normalized), ''), unit as string);
-  }
-  return out;
 }
 
 function tagObject(tags: unknown): string[] {

@@ -2,6 +2,7 @@ import { type Budget, BYTES } from './budget.js';
 import { Columns } from './columns.js';
 import type { Slots } from './kinds/kind.js';
 import type { Series } from './series.js';
+import { shed, shedPending, shedRetained } from './shed.js';
 
 /** One series-bucket while it is the newest of its series, pending, or in flight (see kinds/kind.ts). */
 export class Rec implements Slots {
@@ -57,9 +58,6 @@ export const REFUSED_FLOOR = -3;
 /** No room (maxBufferedPoints or maxMemoryBytes) and nothing older to give up. */
 export const REFUSED_OVERFLOW = -4;
 
-/** Shedding frees a tenth more than asked, so a full buffer does not shed on every point. */
-const SHED_SLACK = 0.9;
-
 /**
  * Every record the client holds: the newest per series inline, older pending ones on the series, sent
  * ones in `columns`; a dirty list of what changed since the last drain (a flush costs what changed, not
@@ -70,13 +68,14 @@ export class RecordStore {
   readonly cfg: StoreConfig;
   readonly budget: Budget;
   readonly columns: Columns;
-  private readonly hooks: StoreHooks;
+  /** The aggregator's side of losses and forgetting (also used by shed.ts). */
+  readonly hooks: StoreHooks;
   /** Records with pending points or an owed re-send, in the order they turned dirty (may hold stale ones). */
   dirty: Rec[] = [];
   /** Records sent while their bucket was open, still inline: moved to a column once it closed. */
   private committed: Rec[] = [];
   /** Series that hold nothing but a floor still inside the window. */
-  private idle: Series[] = [];
+  idle: Series[] = [];
   /** Unsent points, in flight included. */
   pending = 0;
   /** Records (inline or in a column) keeping a sent state. */
@@ -112,7 +111,7 @@ export class RecordStore {
     if (
       (kind.perValue || fresh) &&
       this.pending >= this.cfg.maxBufferedPoints &&
-      !this.shedPending(bucket, rec)
+      !shedPending(this, bucket, rec)
     ) {
       this.tidy(rec);
       return REFUSED_OVERFLOW;
@@ -136,7 +135,7 @@ export class RecordStore {
       rec.bytes += grew;
       const budget = this.budget;
       budget.used += grew;
-      if (budget.used > budget.max) this.shed(rec);
+      if (budget.used > budget.max) shed(this, rec);
     }
     return existed ? MERGED : ADDED;
   }
@@ -268,7 +267,7 @@ export class RecordStore {
     const after = kind.weighCompact(compact);
     if (rec.a === undefined) {
       if (this.retained >= this.cfg.maxRetainedBuckets)
-        this.shedRetained(this.retained + 1 - this.cfg.maxRetainedBuckets);
+        shedRetained(this, this.retained + 1 - this.cfg.maxRetainedBuckets);
       if (this.retained >= this.cfg.maxRetainedBuckets) {
         // Nothing older to give up: this one is not kept, and its bucket is closed to later points.
         if (rec.b > rec.series.floor) rec.series.floor = rec.b;
@@ -321,90 +320,5 @@ export class RecordStore {
       if (series.floor < oldest) series.floor = Number.NEGATIVE_INFINITY;
       this.tidySeries(series);
     }
-  }
-
-  /** Forgets idle series (oldest first) while `more()`: their floors live on in `forgottenFloor`. */
-  private shedIdle(more: () => boolean): void {
-    let i = 0;
-    for (; i < this.idle.length && more(); i++) {
-      const series = this.idle[i]!;
-      series.idle = false;
-      if (series.cur !== undefined || series.older !== undefined || series.columns > 0 || series.pins > 0)
-        continue;
-      if (series.floor > this.forgottenFloor) this.forgottenFloor = series.floor;
-      series.floor = Number.NEGATIVE_INFINITY;
-      this.hooks.forget(series);
-    }
-    this.idle.splice(0, i);
-  }
-
-  /** Makes room after `protect` grew past the byte budget: caches, then sent records, then unsent points. */
-  private shed(protect: Rec): void {
-    this.hooks.shedCaches();
-    if (!this.budget.over) return;
-    const target = this.budget.max * SHED_SLACK;
-    const more = (): boolean => this.budget.used > target;
-    const n = this.columns.forget(more, undefined, (s) => this.tidySeries(s));
-    this.retained -= n;
-    if (n > 0) this.hooks.evicted(n);
-    this.shedIdle(more);
-    if (!this.budget.over) return;
-    this.shedOldestUnsent(more, Number.POSITIVE_INFINITY, protect);
-  }
-
-  /** Makes room for one more unsent point in `bucket`: drops unsent points of older buckets only. */
-  private shedPending(bucket: number, protect: Rec): boolean {
-    const target = Math.floor(this.cfg.maxBufferedPoints * SHED_SLACK);
-    this.shedOldestUnsent(() => this.pending > target, bucket, protect);
-    return this.pending < this.cfg.maxBufferedPoints;
-  }
-
-  /** Frees retained records, oldest first: columns, then inline sent records. */
-  private shedRetained(count: number): void {
-    let left = count;
-    const n = this.columns.forget(
-      () => left-- > 0,
-      undefined,
-      (s) => this.tidySeries(s),
-    );
-    this.retained -= n;
-    if (n > 0) this.hooks.evicted(n);
-  }
-
-  /** Drops unsent points of the oldest buckets before `before` (never in flight, never `protect`'s). */
-  private shedOldestUnsent(more: () => boolean, before: number, protect: Rec): void {
-    const candidates = this.dirty.filter(
-      (r) => !r.dead && r.p !== undefined && r.flying === 0 && r !== protect && r.b < before,
-    );
-    candidates.sort((x, y) => x.b - y.b);
-    for (const rec of candidates) {
-      if (!more()) break;
-      this.losePending(rec, 'overflow');
-    }
-    this.compactDirty();
-  }
-
-  /** Removes stale entries from the dirty list once they are half of it. */
-  private compactDirty(): void {
-    let stale = 0;
-    for (const r of this.dirty) if (r.dead || (r.p === undefined && !r.echo)) stale++;
-    if (stale * 2 < this.dirty.length) return;
-    this.dirty = this.dirty.filter((r) => {
-      const keep = !r.dead && (r.p !== undefined || r.echo);
-      if (!keep) r.queued = false;
-      return keep;
-    });
-  }
-
-  /** Recomputes the counters from the state (for tests): they must equal the running ones. */
-  audit(records: Iterable<Rec>): { pending: number; retained: number } {
-    let pending = 0;
-    let retained = this.columns.size;
-    for (const r of records) {
-      if (r.dead) continue;
-      if (r.p !== undefined) pending += r.series.kind.points(r.p);
-      if (r.a !== undefined) retained++;
-    }
-    return { pending, retained };
   }
 }

@@ -1,8 +1,8 @@
 import { type Budget, BYTES, chars } from './budget.js';
 import type { KindOps } from './kinds/kind.js';
-import { fullName, normalizeHost, normalizeName, normalizeTags, wireName } from './normalize.js';
+import { fullName, normalizeHost, normalizeName, wireName } from './normalize.js';
 import { type NameEntry, Series, type TagSet } from './series.js';
-import { allStrings, objectParts, TagTrie, UNCACHEABLE } from './tag-trie.js';
+import { TagSets } from './tag-sets.js';
 
 export type RegistryProblem =
   | 'INVALID_NAME'
@@ -26,7 +26,6 @@ const MAX_ALIAS = 256;
 export class Registry {
   private readonly namespace: string;
   private readonly defaultHost: string;
-  private readonly constantTags: readonly string[];
   private readonly problem: ProblemSink;
   private readonly budget: Budget;
   private readonly floor: () => number;
@@ -37,22 +36,20 @@ export class Registry {
   private aliasCount = 0;
   /** Wire name → the (name, kind) entry that sends under it. */
   private readonly claims = new Map<string, NameEntry>();
-  private readonly tagSets = new Map<string, TagSet>();
   private readonly byHost = new Map<string, Map<string, Series>>();
   /** Raw per-call host → the host sent. */
   private readonly hosts = new Map<string, string>();
-  private readonly aliases = new TagTrie<TagSet>();
-  private lastArray: readonly unknown[] | undefined;
-  private lastArrayCopy: unknown[] | undefined;
-  private lastArraySet: TagSet | undefined;
-  /** The last array input was small enough for the caches (so it may be held as `lastArray`). */
-  private cacheable = false;
-  private nextId = 1;
+  private readonly tags: TagSets;
   private nextNameId = 1;
   readonly emptyTags: TagSet;
-  /** Names or tags that normalization changed (for stats). */
-  normalized = 0;
+  /** Names that normalization changed (tags: see `normalized`). */
+  private namesNormalized = 0;
   size = 0;
+  /** Names or tags that normalization changed (for stats). */
+  get normalized(): number {
+    return this.namesNormalized + this.tags.normalized;
+  }
+
   /** Why the last `resolve` returned undefined. */
   refused: 'invalid' | 'collision' = 'invalid';
 
@@ -68,22 +65,21 @@ export class Registry {
     this.floor = floor;
     this.namespace = namespace;
     this.defaultHost = defaultHost;
-    this.constantTags = constantTags;
     this.problem = problem;
     this.budget = budget;
     for (let i = 0; i < 5; i++) {
       this.names.push(new Map());
       this.nameAliases.push(new Map());
     }
-    this.emptyTags = this.internTags(normalizeTags(undefined, constantTags).tags);
-    this.emptyTags.refs = Number.POSITIVE_INFINITY;
+    this.tags = new TagSets(constantTags, problem, budget);
+    this.emptyTags = this.tags.empty;
   }
 
   /** The series for these inputs, created on first use; undefined (reported) when it cannot be. */
   resolve(kind: KindOps, rawName: unknown, tags: unknown, host: string | undefined): Series | undefined {
     const entry = this.name(kind, rawName);
     if (entry === undefined) return undefined;
-    const tagSet = tags === undefined ? this.emptyTags : this.tagSet(tags);
+    const tagSet = tags === undefined ? this.emptyTags : this.tags.get(tags);
     const h = host === undefined || host === this.defaultHost ? this.defaultHost : this.host(host);
     if (h !== this.defaultHost) return this.resolveOnHost(kind, entry, tagSet, h);
     // Default host: series hang off their tag set (no index entry, no numeric key to box).
@@ -153,7 +149,7 @@ export class Registry {
         entry.full,
       );
       this.release(entry);
-      if (tagSet.refs === 0) this.forgetTags(tagSet);
+      if (tagSet.refs === 0) this.tags.forget(tagSet);
       return undefined;
     }
     entry.refs++;
@@ -209,7 +205,7 @@ export class Registry {
     const entry = series.nameEntry;
     entry.refs--;
     this.release(entry);
-    if (--tags.refs === 0) this.forgetTags(tags);
+    if (--tags.refs === 0) this.tags.forget(tags);
   }
 
   /** Drops a name entry no series uses, with its claims. */
@@ -229,23 +225,13 @@ export class Registry {
     entry.wire = [];
   }
 
-  private forgetTags(tags: TagSet): void {
-    if (tags.dead) return;
-    tags.dead = true;
-    this.tagSets.delete(tags.json);
-    this.budget.used -= BYTES.tagSet + chars(tags.json);
-  }
-
   /** Frees the alias caches (they hold no data): the first thing to go when memory is short. */
   clearAliases(): void {
     for (const m of this.nameAliases) m.clear();
-    this.budget.used -= this.aliasBytes + this.aliases.bytes;
+    this.budget.used -= this.aliasBytes;
     this.aliasBytes = 0;
     this.aliasCount = 0;
-    this.aliases.reset();
-    this.lastArray = undefined;
-    this.lastArrayCopy = undefined;
-    this.lastArraySet = undefined;
+    this.tags.clearCaches();
   }
 
   private name(kind: KindOps, raw: unknown): NameEntry | undefined {
@@ -270,7 +256,7 @@ export class Registry {
     // Datadog's 200-character limit applies to the full name, namespace included.
     const full = wireName(fullName(this.namespace, normalized), '');
     if (normalized !== raw) {
-      this.normalized++;
+      this.namesNormalized++;
       this.problem(
         'NAME_NORMALIZED',
         `metric name ${JSON.stringify(raw.slice(0, 200))} is sent as "${full}"`,
@@ -295,93 +281,8 @@ export class Registry {
     }
     return entry;
   }
-
-  private tagSet(input: unknown): TagSet {
-    if (Array.isArray(input)) {
-      // The same array object again (a hoisted constant): compare it with a copy taken on its first
-      // repeat, so an in-place mutation is still noticed. A fresh array (a literal) goes to the trie.
-      if (input === this.lastArray) {
-        const copy = this.lastArrayCopy;
-        const last = this.lastArraySet!;
-        if (copy !== undefined && !last.dead && sameElements(input, copy)) return last;
-        const set = this.arrayTagSet(input);
-        this.lastArrayCopy = this.cacheable ? input.slice() : undefined;
-        this.lastArraySet = set;
-        return set;
-      }
-      const set = this.arrayTagSet(input);
-      // An input the caches would not keep (a huge tag) is not held here either.
-      this.lastArray = this.cacheable ? input : undefined;
-      this.lastArrayCopy = undefined;
-      this.lastArraySet = set;
-      return set;
-    }
-    if (typeof input === 'object' && input !== null) return this.objectTagSet(input);
-    this.problem(
-      'INVALID_TAG',
-      `tags must be an array of strings or an object, got ${typeof input}`,
-      undefined,
-    );
-    return this.emptyTags;
-  }
-
-  private arrayTagSet(input: readonly unknown[]): TagSet {
-    const found = this.aliases.array(input);
-    this.cacheable = found !== UNCACHEABLE;
-    if (found === UNCACHEABLE) return this.canonical(input);
-    if (found !== undefined && !found.dead) return found;
-    const set = this.canonical(input);
-    this.cacheable = allStrings(input) && this.remember(input, set, false);
-    return set;
-  }
-
-  private objectTagSet(input: object): TagSet {
-    const keys = Object.keys(input);
-    const record = input as Record<string, unknown>;
-    const found = this.aliases.object(keys, record);
-    if (found === UNCACHEABLE) return this.canonical(input);
-    if (found !== undefined && !found.dead) return found;
-    const set = this.canonical(input);
-    const parts = objectParts(keys, record);
-    // Objects holding other values (never cached) were dropped and reported by normalization.
-    if (parts !== undefined) this.remember(parts, set, true);
-    return set;
-  }
-
-  private remember(parts: readonly (string | number | boolean)[], set: TagSet, object: boolean): boolean {
-    const before = this.aliases.bytes;
-    const kept = this.aliases.remember(parts, set, object);
-    this.budget.used += this.aliases.bytes - before;
-    return kept;
-  }
-
-  /** Normalizes a tags input and interns the result (reports dropped tags). */
-  private canonical(input: unknown): TagSet {
-    const result = normalizeTags(input, this.constantTags);
-    if (result.invalid > 0)
-      this.problem('INVALID_TAG', `${result.invalid} tag(s) dropped: not a string or empty`, undefined);
-    if (result.changed > 0) this.normalized += result.changed;
-    return this.internTags(result.tags);
-  }
-
-  private internTags(tags: string[]): TagSet {
-    const json = JSON.stringify(tags);
-    let set = this.tagSets.get(json);
-    if (set === undefined) {
-      set = { id: this.nextId++, json, refs: 0, dead: false, series: undefined, more: undefined };
-      this.tagSets.set(json, set);
-      this.budget.used += BYTES.tagSet + chars(json);
-    }
-    return set;
-  }
 }
 
 function kindName(kind: KindOps): string {
   return ['count', 'gauge', 'set', 'histogram', 'distribution'][kind.id]!;
-}
-
-function sameElements(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

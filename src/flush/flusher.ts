@@ -1,6 +1,7 @@
 import { MetricsError } from '../errors.js';
 import type { FlushReport } from '../types.js';
-import { Run, type RunDeps, reportOf } from './run.js';
+import { reportOf } from './report.js';
+import { Run, type RunDeps } from './run.js';
 
 /** How long past its last deadline a run may stay unsettled before it is given up as dead. */
 const ABANDON_GRACE_MS = 1000;

@@ -85,7 +85,8 @@ function abortError(signal: AbortSignal, cause?: unknown): MetricsError {
 export async function sendWithRetry(ctx: SendContext, request: TransportRequest): Promise<SendOutcome> {
   let copies = 0;
   for (let attempt = 0; ; attempt++) {
-    if (ctx.signal.aborted) return { kind: 'retry-later', error: abortError(ctx.signal), ambiguous: copies > 0, copies };
+    if (ctx.signal.aborted)
+      return { kind: 'retry-later', error: abortError(ctx.signal), ambiguous: copies > 0, copies };
     let res: TransportResponse;
     ctx.counters.requests++;
     if (attempt > 0) ctx.counters.retries++;
@@ -93,7 +94,12 @@ export async function sendWithRetry(ctx: SendContext, request: TransportRequest)
       res = await ctx.transport.send(request, ctx.signal);
     } catch (cause) {
       if (ctx.signal.aborted)
-        return { kind: 'retry-later', error: abortError(ctx.signal, cause), ambiguous: true, copies: copies + 1 };
+        return {
+          kind: 'retry-later',
+          error: abortError(ctx.signal, cause),
+          ambiguous: true,
+          copies: copies + 1,
+        };
       // The request could not even be built (a bad header, say): it never left, and never will.
       if ((cause as { local?: unknown } | null)?.local === true)
         return {
@@ -117,7 +123,8 @@ export async function sendWithRetry(ctx: SendContext, request: TransportRequest)
           cause,
         },
       );
-      if (!(await backoff(ctx, attempt, undefined))) return { kind: 'retry-later', error, ambiguous: true, copies };
+      if (!(await backoff(ctx, attempt, undefined)))
+        return { kind: 'retry-later', error, ambiguous: true, copies };
       continue;
     }
     if (res.ambiguous === true) {

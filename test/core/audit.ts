@@ -7,12 +7,11 @@ import type { NameEntry, Series, TagSet } from '../../src/core/series.js';
 import type { TagTrie } from '../../src/core/tag-trie.js';
 
 interface RegistryInternals {
-  tagSets: Map<string, TagSet>;
+  tags: { byJson: Map<string, TagSet>; aliases: TagTrie<TagSet> };
   byHost: Map<string, Map<string, Series>>;
   names: Map<string, NameEntry>[];
   claims: Map<string, NameEntry>;
   aliasBytes: number;
-  aliases: TagTrie<TagSet>;
 }
 
 interface ColumnsInternals {
@@ -22,7 +21,7 @@ interface ColumnsInternals {
 export function allSeries(agg: Aggregator): Series[] {
   const reg = agg.registry as unknown as RegistryInternals;
   const out = new Set<Series>();
-  for (const t of reg.tagSets.values()) {
+  for (const t of reg.tags.byJson.values()) {
     if (t.series !== undefined) out.add(t.series);
     for (const s of t.more?.values() ?? []) out.add(s);
   }
@@ -83,9 +82,9 @@ export function audit(agg: Aggregator): Audit {
     if (recs.length === 0 && s.columns === 0 && s.pins === 0 && s.floor === Number.NEGATIVE_INFINITY)
       problems.push(`${s.name}: an empty series is still registered`);
   }
-  for (const t of reg.tagSets.values()) bytes += BYTES.tagSet + chars(t.json) + (t.more?.size ?? 0) * 40;
+  for (const t of reg.tags.byJson.values()) bytes += BYTES.tagSet + chars(t.json) + (t.more?.size ?? 0) * 40;
   for (const m of reg.names) for (const e of m.values()) bytes += BYTES.name + chars(e.full);
   for (const w of reg.claims.keys()) bytes += 48 + chars(w);
-  bytes += reg.aliasBytes + reg.aliases.bytes;
+  bytes += reg.aliasBytes + reg.tags.aliases.bytes;
   return { pending, retained, bytes, problems };
 }

@@ -9,8 +9,38 @@ export interface MethodDecorator {
   (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
 }
 
+/**
+ * What a type check shows when a decorator that makes methods async (`@flushMetrics`) decorates a method
+ * whose return type does not admit a Promise: declare the method `async`, or to return a Promise.
+ */
+export type MustReturnPromise =
+  'this decorator makes the method return a Promise: declare it async (or returning a Promise)';
+
+/** `Ok` when a method of type `M` may return a Promise of its result (`Promise<Awaited<R>>` fits `R`). */
+type IfAsync<M, Ok> = M extends (...args: never[]) => infer R
+  ? [Promise<Awaited<R>>] extends [R]
+    ? Ok
+    : MustReturnPromise
+  : Ok;
+
+/**
+ * A method decorator, usable in both decorator modes, whose wrapper always returns a Promise. Decorators
+ * cannot change a method's type, so a method typed as returning something else (a sync method) is a type
+ * error ({@link MustReturnPromise}) instead of a method whose type says it returns a plain value.
+ */
+export interface AsyncMethodDecorator {
+  <T extends AnyMethod>(value: T, context: ClassMethodDecoratorContext): IfAsync<T, T>;
+  <T>(
+    target: object,
+    propertyKey: string | symbol,
+    descriptor: TypedPropertyDescriptor<T>,
+  ): IfAsync<T, TypedPropertyDescriptor<T>>;
+}
+
 /** Builds a {@link MethodDecorator} from a function that wraps the original method. */
-export function methodDecorator(wrap: (method: AnyMethod, name: string) => AnyMethod): MethodDecorator {
+export function methodDecorator<D extends MethodDecorator | AsyncMethodDecorator = MethodDecorator>(
+  wrap: (method: AnyMethod, name: string) => AnyMethod,
+): D {
   function decorator(a: unknown, b: unknown, c?: unknown): unknown {
     if (typeof a === 'function' && typeof b === 'object' && b !== null && 'kind' in b) {
       const context = b as ClassMethodDecoratorContext;
@@ -24,5 +54,5 @@ export function methodDecorator(wrap: (method: AnyMethod, name: string) => AnyMe
     descriptor.value = wrap(descriptor.value as AnyMethod, String(b));
     return descriptor;
   }
-  return decorator as MethodDecorator;
+  return decorator as D;
 }

@@ -13,6 +13,7 @@ export const entryPoints = {
   cli: 'src/cli.ts', // keeps its `#!/usr/bin/env node` line (esbuild preserves an entry's hashbang)
   'fetch-handler': 'src/integrations/fetch-handler.ts',
   undici: 'src/transports/undici.ts',
+  node: 'src/node.ts',
 };
 
 rmSync('dist', { recursive: true, force: true });

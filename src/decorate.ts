@@ -10,23 +10,26 @@ export interface MethodDecorator {
 }
 
 /**
- * What a type check shows when a decorator that makes methods async (`@flushMetrics`) decorates a method
- * whose return type does not admit a Promise: declare the method `async`, or to return a Promise.
+ * The type a decorator that makes methods async (`@flushMetrics`) returns for a method whose return type
+ * does not admit a Promise (a sync method): the type check then fails with "Decorator function return
+ * type 'MethodMustReturnPromise' is not assignable to …". Declare the method `async` (or returning a
+ * Promise): decorated, it returns one anyway.
  */
-export type MustReturnPromise =
-  'this decorator makes the method return a Promise: declare it async (or returning a Promise)';
+export interface MethodMustReturnPromise {
+  readonly 'declare the decorated method async: it returns a Promise once decorated': true;
+}
 
 /** `Ok` when a method of type `M` may return a Promise of its result (`Promise<Awaited<R>>` fits `R`). */
 type IfAsync<M, Ok> = M extends (...args: never[]) => infer R
   ? [Promise<Awaited<R>>] extends [R]
     ? Ok
-    : MustReturnPromise
+    : MethodMustReturnPromise
   : Ok;
 
 /**
  * A method decorator, usable in both decorator modes, whose wrapper always returns a Promise. Decorators
  * cannot change a method's type, so a method typed as returning something else (a sync method) is a type
- * error ({@link MustReturnPromise}) instead of a method whose type says it returns a plain value.
+ * error ({@link MethodMustReturnPromise}) instead of a method whose type says it returns a plain value.
  */
 export interface AsyncMethodDecorator {
   <T extends AnyMethod>(value: T, context: ClassMethodDecoratorContext): IfAsync<T, T>;

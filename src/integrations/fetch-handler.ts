@@ -20,7 +20,7 @@ import type {
 } from './fetch-types.js';
 import { reportError } from './shared.js';
 
-export type { AsyncMethodDecorator, MustReturnPromise } from '../decorate.js';
+export type { AsyncMethodDecorator, MethodMustReturnPromise } from '../decorate.js';
 export type { ExecutionContextLike, FetchMetricsOptions, MetricsSource } from './fetch-context.js';
 export { metricsPerIsolate } from './fetch-context.js';
 export type {

@@ -112,7 +112,7 @@ describe('@flushMetrics: a decorated method returns a Promise, and its type must
 
   it('a sync method is a type error that says what to do', () => {
     class Entry {
-      // @ts-expect-error this decorator makes the method return a Promise: declare it async
+      // @ts-expect-error MethodMustReturnPromise: declare it async
       @flushMetrics(metrics)
       count(): number {
         return 1;

@@ -4,27 +4,14 @@
 // finds createHttpTransport in handlerstats/node, and under `nodenext` also at the root (deprecated, 0.1).
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Diagnostic, format, type PackedProject, packedProject } from './support/packed-project.js';
-
-const compilerOptions = (extra: Record<string, unknown>) =>
-  JSON.stringify({ compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, ...extra } }, null, 2);
-
-// `wrangler init` / create-cloudflare's tsconfig, as far as resolution and types go.
-const WRANGLER = {
-  target: 'es2022',
-  lib: ['es2022'],
-  module: 'es2022',
-  moduleResolution: 'bundler',
-  types: ['@cloudflare/workers-types'],
-};
-const NODE_NEXT = { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', types: ['node'] };
-const NODE_BUNDLER = {
-  target: 'es2022',
-  lib: ['es2023'],
-  module: 'preserve',
-  moduleResolution: 'bundler',
-  types: ['node'],
-};
+import {
+  type Diagnostic,
+  format,
+  type PackedProject,
+  PROJECTS,
+  packedProject,
+  tsconfig,
+} from './support/packed-project.js';
 
 // Every Workers-capable entry, used as a Worker uses it; a `wrangler types` Env (non-string members).
 const WORKER = `
@@ -74,20 +61,20 @@ const only = (file: string, list: Diagnostic[]) =>
 beforeAll(() => {
   project = packedProject();
   project.write({
-    'workers/tsconfig.json': compilerOptions(WRANGLER),
+    'workers/tsconfig.json': tsconfig(PROJECTS.wrangler),
     'workers/worker.ts': WORKER,
     'workers/root-http.ts': ROOT_HTTP,
-    'workers-lib-check/tsconfig.json': compilerOptions({ ...WRANGLER, skipLibCheck: false }),
+    'workers-lib-check/tsconfig.json': tsconfig({ ...PROJECTS.wrangler, skipLibCheck: false }),
     'workers-lib-check/worker.ts': WORKER,
-    'workers-conditions/tsconfig.json': compilerOptions({
-      ...WRANGLER,
+    'workers-conditions/tsconfig.json': tsconfig({
+      ...PROJECTS.wrangler,
       customConditions: ['workerd', 'worker'],
     }),
     'workers-conditions/root-http.ts': ROOT_HTTP,
-    'node-next/tsconfig.json': compilerOptions(NODE_NEXT),
+    'node-next/tsconfig.json': tsconfig(PROJECTS.nodeNext),
     'node-next/root-http.ts': ROOT_HTTP,
     'node-next/node-http.ts': NODE_HTTP,
-    'node-bundler/tsconfig.json': compilerOptions(NODE_BUNDLER),
+    'node-bundler/tsconfig.json': tsconfig(PROJECTS.nodeBundler),
     'node-bundler/root-http.ts': ROOT_HTTP,
     'node-bundler/node-http.ts': NODE_HTTP,
   });

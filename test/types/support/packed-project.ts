@@ -41,6 +41,32 @@ export interface Diagnostic {
   category: 'error' | 'suggestion';
 }
 
+/**
+ * Compiler options of the projects users have, as far as resolution and types go: `wrangler` is what
+ * create-cloudflare / `wrangler init` writes (bundler resolution, workers-types, no DOM, no @types/node).
+ */
+export const PROJECTS = {
+  wrangler: {
+    target: 'es2022',
+    lib: ['es2022'],
+    module: 'es2022',
+    moduleResolution: 'bundler',
+    types: ['@cloudflare/workers-types'],
+  },
+  nodeNext: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', types: ['node'] },
+  nodeBundler: {
+    target: 'es2022',
+    lib: ['es2023'],
+    module: 'preserve',
+    moduleResolution: 'bundler',
+    types: ['node'],
+  },
+} as const;
+
+/** A tsconfig.json text: `--strict`, no emit, `skipLibCheck` (as both templates have it), plus `options`. */
+export const tsconfig = (options: Record<string, unknown>, extra: Record<string, unknown> = {}): string =>
+  `${JSON.stringify({ compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, ...options }, ...extra }, null, 2)}\n`;
+
 export const format = (d: Diagnostic): string => `${d.file}(${d.line}): TS${d.code}: ${d.text}`;
 
 /** Packs the repository (dist/ as it is: built only when missing) into a fresh project directory. */

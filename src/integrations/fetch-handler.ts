@@ -121,7 +121,7 @@ export function withFetchMetrics<
   // `Ctx` from the annotated ones; `H` keeps the handler's own type for the result.
   handler: H & FetchHandlerLike<Env, Req, Ctx>,
   options: FetchMetricsOptions = {},
-): WithFlush<H> {
+): WithFlush<H, Env, Req, Ctx> {
   if (typeof handler !== 'object' || handler === null)
     throw new TypeError('handlerstats: withFetchMetrics(metrics, handler): handler must be an object');
   checkOptions(options);
@@ -138,7 +138,7 @@ export function withFetchMetrics<
       return callThenFlush(method, self, args, metricsFor, options);
     });
   }
-  return wrapped as WithFlush<H>;
+  return wrapped as WithFlush<H, Env, Req, Ctx>;
 }
 
 /**

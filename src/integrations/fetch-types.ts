@@ -52,7 +52,36 @@ export interface FetchHandlerLike<Env, Req = FetchRequest, Ctx = HandlerContextL
 /** The handlers withFetchMetrics wraps. */
 export type WrappedHandler = keyof FetchHandlerLike<unknown, unknown, unknown>;
 
-type Flushed<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : F;
+/** What the runtime passes to each wrapped handler. */
+type RuntimeArgs<K, Env, Req, Ctx> = K extends 'fetch'
+  ? [request: Req, env: Env, ctx: Ctx]
+  : K extends 'scheduled'
+    ? [controller: ScheduledControllerLike, env: Env, ctx: Ctx]
+    : [batch: MessageBatchLike, env: Env, ctx: Ctx];
 
-/** `H` with its `fetch`/`scheduled`/`queue` made async (they resolve after the flush was handed over). */
-export type WithFlush<H> = { [K in keyof H]: K extends WrappedHandler ? Flushed<H[K]> : H[K] };
+/**
+ * The declared parameters, then the rest of what the runtime passes as optional ones: a handler declaring
+ * `fetch(request)` is still called (and callable in tests) with `(request, env, ctx)`.
+ */
+type Params<
+  D extends readonly unknown[],
+  F extends readonly [unknown, unknown, unknown],
+> = D['length'] extends 0
+  ? [input?: F[0], env?: F[1], ctx?: F[2]]
+  : D['length'] extends 0 | 1
+    ? [...D, env?: F[1], ctx?: F[2]]
+    : D['length'] extends 0 | 1 | 2
+      ? [...D, ctx?: F[2]]
+      : D;
+
+type Flushed<F, Full extends readonly [unknown, unknown, unknown]> = F extends (...args: infer A) => infer R
+  ? (...args: Params<A, Full>) => Promise<Awaited<R>>
+  : F;
+
+/**
+ * `H` with its `fetch`/`scheduled`/`queue` made async (they resolve after the flush was handed over) and
+ * callable with everything the runtime passes.
+ */
+export type WithFlush<H, Env = unknown, Req = FetchRequest, Ctx = HandlerContextLike> = {
+  [K in keyof H]: K extends WrappedHandler ? Flushed<H[K], RuntimeArgs<K, Env, Req, Ctx>> : H[K];
+};

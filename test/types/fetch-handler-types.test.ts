@@ -34,6 +34,18 @@ describe('withFetchMetrics: parameter types', () => {
     expectTypeOf(worker.fetch).returns.toEqualTypeOf<Promise<Response>>();
   });
 
+  it('a handler declaring fewer parameters is still callable with all the runtime passes', () => {
+    const worker = withFetchMetrics(metricsFor, {
+      fetch: (request) => new Response(request.url),
+      scheduled: () => {},
+    });
+    expectTypeOf(worker.fetch).parameters.toEqualTypeOf<[Request, Env?, HandlerContextLike?]>();
+    expectTypeOf(worker.scheduled).parameters.toEqualTypeOf<
+      [ScheduledControllerLike?, Env?, HandlerContextLike?]
+    >();
+    expectTypeOf(worker.fetch).returns.toEqualTypeOf<Promise<Response>>();
+  });
+
   it('env flows from a typed factory; with a plain client and no annotation it is unknown', () => {
     withFetchMetrics(metricsFor, {
       fetch(_request, env) {

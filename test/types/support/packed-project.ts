@@ -5,7 +5,17 @@
 // tsconfig, sharing the parsed declaration files (a lib or workers-types is read once per test file).
 // The directory stays usable by hand: `npx tsc -p <dir>/<tsconfig>` runs the same check.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,8 +93,8 @@ export function packedProject(prefix = 'handlerstats-types-'): PackedProject {
   execFileSync('tar', ['-xzf', tarball, '-C', pkg, '--strip-components=1']);
   rmSync(tarball);
   for (const name of TYPE_PACKAGES) {
-    const from = join(root, 'node_modules', name);
-    if (!existsSync(from)) continue;
+    const from = typePackage(name);
+    if (from === undefined) continue;
     mkdirSync(dirname(join(dir, 'node_modules', name)), { recursive: true });
     symlinkSync(from, join(dir, 'node_modules', name), 'dir');
   }
@@ -101,6 +111,45 @@ export function packedProject(prefix = 'handlerstats-types-'): PackedProject {
     check: (tsconfig) => check(dir, join(dir, tsconfig), host),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Where a type package is: this repository's node_modules, or — for a devDependency a node_modules
+ * installed before it was added lacks — its registry tarball, fetched once into .cache/type-packages.
+ */
+function typePackage(name: string): string | undefined {
+  const installed = join(root, 'node_modules', name);
+  if (existsSync(installed)) return installed;
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    devDependencies?: Record<string, string>;
+  };
+  const version = manifest.devDependencies?.[name];
+  if (version === undefined) return undefined;
+  const cached = join(root, '.cache', 'type-packages', `${name.replace('/', '+')}@${version}`);
+  if (!existsSync(join(cached, 'package.json'))) {
+    const into = mkdtempSync(join(tmpdir(), 'handlerstats-type-package-'));
+    try {
+      const file = execFileSync(
+        'npm',
+        ['pack', '--silent', '--pack-destination', into, `${name}@${version}`],
+        {
+          encoding: 'utf8',
+        },
+      ).trim();
+      mkdirSync(join(into, 'package'));
+      execFileSync('tar', ['-xzf', join(into, file), '-C', join(into, 'package'), '--strip-components=1']);
+      mkdirSync(dirname(cached), { recursive: true });
+      // Test files run in parallel: the first rename wins, a later one finds the directory there.
+      try {
+        renameSync(join(into, 'package'), cached);
+      } catch (error) {
+        if (!existsSync(join(cached, 'package.json'))) throw error;
+      }
+    } finally {
+      rmSync(into, { recursive: true, force: true });
+    }
+  }
+  return cached;
 }
 
 /** A compiler host that parses each declaration file once (they are the same for every tsconfig here). */

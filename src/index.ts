@@ -22,6 +22,13 @@ export type { MethodDecorator } from './decorate.js';
 export { ERROR_CODES, isMetricsError, MetricsError, type MetricsErrorCode } from './errors.js';
 export { FlushError } from './flush/error.js';
 export { createFetchTransport, type FetchTransportOptions } from './transports/fetch.js';
-export { createHttpTransport, type HttpTransportOptions } from './transports/http.js';
+// Node-only: `handlerstats/node`. Still exported here for 0.1 code (the root's Node build and its Node
+// types); the root's platform-neutral types, which Workers and bundler-resolved projects see, lack it.
+export {
+  /** @deprecated Import it from `handlerstats/node`: the root's platform-neutral types do not list it. */
+  createHttpTransport,
+  /** @deprecated Import it from `handlerstats/node`. */
+  type HttpTransportOptions,
+} from './transports/http.js';
 export { createLogTransport } from './transports/log.js';
 export type * from './types.js';

@@ -128,8 +128,15 @@ export interface MetricsOptions {
   enabled?: boolean;
   /** Throw on bad input instead of dropping it. For tests. */
   strict?: boolean;
-  /** Environment to read `DD_*` from. Default `process.env` where it exists. */
-  env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Environment to read `DD_*` from: any object, e.g. a Worker's `env` with its bindings (the `interface
+   * Env` that `wrangler types` generates); only its string values are read. Default `process.env` where
+   * it exists.
+   */
+  // `any`, not `unknown`: only an index signature of `any` accepts an interface (which has no implicit
+  // index signature), and the client reads each value with a `typeof … === 'string'` check.
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  env?: { readonly [name: string]: any };
 }
 
 export interface FlushOptions {

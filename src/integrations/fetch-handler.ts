@@ -1,7 +1,7 @@
 // Workers-style integrations: a wrapper for module handler objects and a method decorator for classes.
 // No `node:*` import on this path (Workers have no Node built-ins unless nodejs_compat is on).
 import type { Metrics } from '../client.js';
-import { type MethodDecorator, methodDecorator } from '../decorate.js';
+import { type AsyncMethodDecorator, methodDecorator } from '../decorate.js';
 import {
   checkOptions,
   type FetchMetricsOptions,
@@ -11,27 +11,31 @@ import {
   lazyMetrics,
   type MetricsSource,
 } from './fetch-context.js';
+import type {
+  FetchHandlerLike,
+  FetchRequest,
+  HandlerContextLike,
+  WithFlush,
+  WrappedHandler,
+} from './fetch-types.js';
 import { reportError } from './shared.js';
 
+export type { AsyncMethodDecorator, MethodMustReturnPromise } from '../decorate.js';
 export type { ExecutionContextLike, FetchMetricsOptions, MetricsSource } from './fetch-context.js';
 export { metricsPerIsolate } from './fetch-context.js';
+export type {
+  FetchHandlerLike,
+  FetchRequest,
+  HandlerContextLike,
+  MessageBatchLike,
+  RequestLike,
+  ScheduledControllerLike,
+  WithFlush,
+} from './fetch-types.js';
 
 type Method = (this: unknown, ...args: never[]) => unknown;
-type HandlerMethod<Env> = (input: never, env: Env, ctx: never) => unknown;
 
-/** The handlers of a Workers module that get a flush; every other property is kept as is. */
-export type FetchHandlerLike<Env> = {
-  fetch?: HandlerMethod<Env>;
-  scheduled?: HandlerMethod<Env>;
-  queue?: HandlerMethod<Env>;
-};
-
-const WRAPPED = ['fetch', 'scheduled', 'queue'] as const;
-
-type Flushed<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : F;
-
-/** `H` with its `fetch`/`scheduled`/`queue` made async (they resolve after the flush was handed over). */
-export type WithFlush<H> = { [K in keyof H]: K extends (typeof WRAPPED)[number] ? Flushed<H[K]> : H[K] };
+const WRAPPED = ['fetch', 'scheduled', 'queue'] as const satisfies readonly WrappedHandler[];
 
 type MetricsFor = (env: () => unknown) => Metrics;
 
@@ -106,11 +110,18 @@ async function callThenFlush(
  *   },
  * });
  */
-export function withFetchMetrics<Env = never, H extends FetchHandlerLike<Env> = FetchHandlerLike<Env>>(
+export function withFetchMetrics<
+  Env = unknown,
+  Req = FetchRequest,
+  Ctx = HandlerContextLike,
+  H extends object = FetchHandlerLike<Env, Req, Ctx>,
+>(
   metricsOrFactory: MetricsSource<Env>,
-  handler: H,
+  // The intersection gives the handler's unannotated parameters their types and infers `Env`, `Req` and
+  // `Ctx` from the annotated ones; `H` keeps the handler's own type for the result.
+  handler: H & FetchHandlerLike<Env, Req, Ctx>,
   options: FetchMetricsOptions = {},
-): WithFlush<H> {
+): WithFlush<H, Env, Req, Ctx> {
   if (typeof handler !== 'object' || handler === null)
     throw new TypeError('handlerstats: withFetchMetrics(metrics, handler): handler must be an object');
   checkOptions(options);
@@ -127,7 +138,7 @@ export function withFetchMetrics<Env = never, H extends FetchHandlerLike<Env> = 
       return callThenFlush(method, self, args, metricsFor, options);
     });
   }
-  return wrapped as WithFlush<H>;
+  return wrapped as WithFlush<H, Env, Req, Ctx>;
 }
 
 /**
@@ -147,13 +158,13 @@ export function withFetchMetrics<Env = never, H extends FetchHandlerLike<Env> = 
  *   }
  * }
  */
-export function flushMetrics<Env = never>(
+export function flushMetrics<Env = unknown>(
   metricsOrFactory: MetricsSource<Env>,
   options: FetchMetricsOptions = {},
-): MethodDecorator {
+): AsyncMethodDecorator {
   checkOptions(options);
   const metricsFor = lazyMetrics(metricsOrFactory);
-  return methodDecorator((method) =>
+  return methodDecorator<AsyncMethodDecorator>((method) =>
     sameArity(method, function (this: unknown, ...args: never[]): unknown {
       return callThenFlush(method, this, args, metricsFor, options);
     }),

@@ -1,4 +1,4 @@
-import type { RecordedRequest } from '../../src/testing.js';
+import { type RecordedRequest, storeLikeDatadog } from '../../src/testing.js';
 
 export interface WireSeries {
   metric: string;
@@ -24,13 +24,13 @@ export function pointsByKey(series: readonly WireSeries[]): Map<string, [number,
   return out;
 }
 
-/** What a last-write-wins backend ends up holding: key → timestamp → value. */
+/** What a last-write-wins backend ends up holding: key (as in pointsByKey) → timestamp → value. */
 export function lastWriteWins(series: readonly WireSeries[]): Map<string, Map<number, number>> {
-  const out = new Map<string, Map<number, number>>();
-  for (const [key, points] of pointsByKey(series)) {
-    const m = out.get(key) ?? new Map<number, number>();
-    for (const [t, v] of points) m.set(t, v as number);
-    out.set(key, m);
-  }
-  return out;
+  const stored = storeLikeDatadog([{ path: '/api/v1/series', body: { series } }]);
+  return new Map(
+    stored.series.map((s) => [
+      `${s.metric}{${s.tags.join(',')}}${s.host === '' ? '' : `@${s.host}`}`,
+      new Map(s.points),
+    ]),
+  );
 }

@@ -3,22 +3,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createMetrics, type MetricsError, type Transport } from '../../src/index.js';
 import { flushMetrics, metricsPerIsolate } from '../../src/integrations/fetch-handler.js';
-import { createMemoryTransport } from '../../src/testing.js';
+import {
+  createExecutionContext,
+  createMemoryTransport,
+  type TestExecutionContext,
+} from '../../src/testing.js';
 import { testClock } from '../helpers/clock.js';
 import { seriesOf } from '../helpers/wire.js';
 
 type Env = { DD_API_KEY: string };
 const env: Env = { DD_API_KEY: 'k' };
-
-/** An ExecutionContext that keeps what was handed to waitUntil, like the runtime does. */
-function executionContext() {
-  const waited: Promise<unknown>[] = [];
-  return {
-    waited,
-    waitUntil: (p: Promise<unknown>) => void waited.push(p),
-    settle: () => Promise.all(waited),
-  };
-}
 
 function setup(transport: Transport = createMemoryTransport()) {
   const errors: MetricsError[] = [];
@@ -38,7 +32,7 @@ describe('flushMetrics', () => {
     const metricsFor = metricsPerIsolate(factory);
     class Entry {
       constructor(
-        readonly ctx: ReturnType<typeof executionContext>,
+        readonly ctx: TestExecutionContext,
         readonly env: Env,
       ) {}
       @flushMetrics(metricsFor)
@@ -51,10 +45,10 @@ describe('flushMetrics', () => {
         metricsFor(this.env).increment('alarms');
       }
     }
-    const entry = new Entry(executionContext(), env);
+    const entry = new Entry(createExecutionContext(), env);
     await entry.fetch(new Request('http://w/'));
     await entry.alarm();
-    await entry.ctx.settle();
+    await entry.ctx.settled();
     expect(factory).toHaveBeenCalledWith(env);
     expect(seriesOf(transport.requests).map((s) => s.metric)).toEqual(
       expect.arrayContaining(['requests', 'alarms']),
@@ -94,7 +88,7 @@ describe('flushMetrics', () => {
         return 'done';
       }
     }
-    const ctx = executionContext();
+    const ctx = createExecutionContext();
     await new Handler().fetch(new Request('http://w/'), env, ctx);
     expect(factory).toHaveBeenCalledWith(env);
     expect(ctx.waited).toHaveLength(1);

@@ -3,7 +3,7 @@
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { createMetrics, type Metrics, type MetricsError, type Transport } from '../../src/index.js';
 import { metricsPerIsolate, withFetchMetrics } from '../../src/integrations/fetch-handler.js';
-import { createMemoryTransport } from '../../src/testing.js';
+import { createExecutionContext, createMemoryTransport } from '../../src/testing.js';
 import { T0, testClock } from '../helpers/clock.js';
 import { seriesOf } from '../helpers/wire.js';
 
@@ -21,16 +21,6 @@ const counting =
     metrics.increment(name);
     return new Response('ok');
   };
-
-/** An ExecutionContext that keeps what was handed to waitUntil, like the runtime does. */
-function executionContext() {
-  const waited: Promise<unknown>[] = [];
-  return {
-    waited,
-    waitUntil: (p: Promise<unknown>) => void waited.push(p),
-    settle: () => Promise.all(waited),
-  };
-}
 
 /** A transport that holds every send until `release()`: shows what waits for the flush. */
 function gated(inner = createMemoryTransport()) {
@@ -65,22 +55,22 @@ describe('withFetchMetrics', () => {
         return new Response('ok');
       },
     });
-    const ctx = executionContext();
+    const ctx = createExecutionContext();
     const res = await worker.fetch(new Request('http://w/'), env, ctx);
     expect(await res.text()).toBe('ok');
     expect(ctx.waited).toHaveLength(1);
     expect(inner.requests).toHaveLength(0);
     release();
-    await ctx.settle();
+    await ctx.settled();
     expect(seriesOf(inner.requests)[0]?.points).toEqual([[T0, 1]]);
   });
 
   it('never rejects into waitUntil: a failed flush is reported through onError', async () => {
     const { metrics, errors } = setup(createMemoryTransport({ respond: () => 403 }));
     const worker = withFetchMetrics(metrics, { fetch: counting(metrics, 'c') });
-    const ctx = executionContext();
+    const ctx = createExecutionContext();
     await worker.fetch(new Request('http://w/'), env, ctx);
-    await expect(ctx.settle()).resolves.toEqual([undefined]);
+    expect(await ctx.settled()).toEqual([{ status: 'fulfilled', value: undefined }]);
     expect(errors.length).toBeGreaterThan(0);
   });
 
@@ -94,7 +84,7 @@ describe('withFetchMetrics', () => {
       async () => Promise.reject(boom),
     ];
     for (const fetch of handlers) {
-      const ctx = executionContext();
+      const ctx = createExecutionContext();
       const caught = await withFetchMetrics(metrics, { fetch })
         .fetch(new Request('http://w/'), env, ctx)
         .catch((e: unknown) => e);
@@ -108,7 +98,7 @@ describe('withFetchMetrics', () => {
     const { metrics } = setup(transport);
     const sent: number[] = [];
     const worker = withFetchMetrics(metrics, { fetch: counting(metrics, 'c') }, { flush: 'await' });
-    const ctx = executionContext();
+    const ctx = createExecutionContext();
     await worker.fetch(new Request('http://w/'), env, ctx).then(() => sent.push(transport.requests.length));
     expect(sent).toEqual([1]);
     expect(ctx.waited).toHaveLength(0);
@@ -126,11 +116,11 @@ describe('withFetchMetrics', () => {
       email,
       label: 'kept',
     });
-    const ctx = executionContext();
+    const ctx = createExecutionContext();
     await worker.fetch(new Request('http://w/'), env, ctx);
     await worker.scheduled({}, env, ctx);
     await worker.queue({}, env, ctx);
-    await ctx.settle();
+    await ctx.settled();
     expect(factory).toHaveBeenCalledTimes(1);
     expect(factory).toHaveBeenCalledWith(env);
     expect(ctx.waited).toHaveLength(3);
@@ -149,7 +139,9 @@ describe('withFetchMetrics', () => {
       },
       { fetch: ok },
     );
-    expect(await (await worker.fetch(new Request('http://w/'), env, executionContext())).text()).toBe('ok');
+    expect(await (await worker.fetch(new Request('http://w/'), env, createExecutionContext())).text()).toBe(
+      'ok',
+    );
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('bad option'));
     warn.mockRestore();
     const { metrics, errors } = setup();

@@ -93,7 +93,7 @@ describe('metricsMiddleware with @middy/core', () => {
   it('lets an error-handling middleware turn the error into a response', async () => {
     const transport = createMemoryTransport();
     const { metrics } = setup(transport);
-    const handler = middy(async () => {
+    const handler = middy(async (): Promise<{ statusCode: number }> => {
       metrics.increment('failures');
       throw new Error('nope');
     })

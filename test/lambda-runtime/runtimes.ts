@@ -40,6 +40,7 @@ export const BUNDLE_SOURCES = {
   'after-response': 'test/lambda-runtime/fixtures/after-response.ts',
   /** A CommonJS handler (handler.cjs): no top-level await, so NODE_OPTIONS=--import registers the extension. */
   'after-response-cjs': 'test/lambda-runtime/fixtures/after-response-cjs.ts',
+  streaming: 'test/lambda-runtime/fixtures/streaming.ts',
 } as const;
 
 const CJS: ReadonlySet<string> = new Set(['after-response-cjs']);

@@ -4,69 +4,48 @@
 // and the wrapper's flush still runs before the freeze. Which invocation to hold, and for how long, is
 // the handshake's (lambda-handshake.ts); this file does the registration and the long-poll.
 import { isMainThread } from 'node:worker_threads';
-import { defaultEnv, managedInstances, read } from '../client/env.js';
-import type { Metrics } from '../client.js';
-import { MetricsError } from '../errors.js';
 import { callExtensionsApi, describeRefusal } from './lambda-extension-api.js';
-import {
-  EXTENSION_SLOT,
-  type ExtensionOptions,
-  type ExtensionRegistration,
-  type ExtensionSlot,
-  extensionSlot,
-} from './lambda-handoff.js';
+import type { ExtensionOptions, ExtensionRegistration, ExtensionSlot } from './lambda-handoff.js';
 import { createHandshake } from './lambda-handshake.js';
-import { reportError } from './shared.js';
 
 /** See `ExtensionOptions.graceMs`. */
 const DEFAULT_GRACE_MS = 200;
 /** Lambda answers a registration at once; past this the result says `failed` (a late 200 still polls). */
 const REGISTER_TIMEOUT_MS = 5000;
+
 /**
- * The process's extension: the one on globalThis (any copy of handlerstats may have started it), or a
- * new one, published there before it registers. Errors after registration go to `metrics`' onError.
+ * What the extension needs from the rest of handlerstats, handed in by its callers: this module is
+ * imported lazily from the Lambda entry, and one that shared code with it would make esbuild wrap that
+ * shared code in lazy initializers in every user's bundle (≈400 bytes), registerExtension used or not.
  */
-export function startExtension(options: ExtensionOptions = {}, metrics?: Metrics): ExtensionSlot {
-  const existing = extensionSlot();
-  if (existing !== undefined) return existing;
-  const slot = createExtension(options, metrics);
-  Object.defineProperty(globalThis, EXTENSION_SLOT, { value: slot, configurable: true });
+export interface ExtensionDeps {
+  /** AWS_LAMBDA_RUNTIME_API, read the client's safe way. */
+  runtimeApi: string | undefined;
+  /** Lambda Managed Instances (never frozen): the extension is not used. */
+  managedInstances: boolean;
+  /** Reports a problem found after registration (the client's onError, or the console). */
+  report(message: string, cause?: unknown): void;
+}
+
+/** Creates the process's extension and publishes it on globalThis before it registers. */
+export function publishExtension(options: ExtensionOptions, deps: ExtensionDeps): ExtensionSlot {
+  const slot = createExtension(options, deps);
+  // The slot of lambda-handoff.ts (EXTENSION_SLOT), spelled out: that module is the Lambda entry's.
+  Object.defineProperty(globalThis, Symbol.for('handlerstats.lambdaExtension'), {
+    value: slot,
+    configurable: true,
+  });
   return slot;
 }
 
-/** `registerExtension`'s body: starts (or finds) the extension; reports a failed registration once. */
-export async function registerWith(
-  metrics: Metrics,
-  options: ExtensionOptions,
-): Promise<ExtensionRegistration> {
-  const registration = await startExtension(options, metrics).registration;
-  if (!registration.registered && registration.reason !== 'managed-instances') {
-    const message = `the Lambda extension is not registered (${registration.reason}: ${registration.message}); withMetrics flushes before each response instead`;
-    reportError(
-      metrics,
-      new MetricsError('INTEGRATION_ERROR', message, { details: { reason: registration.reason } }),
-    );
-  }
-  return registration;
-}
-
-function createExtension(options: ExtensionOptions, metrics: Metrics | undefined): ExtensionSlot {
+function createExtension(options: ExtensionOptions, deps: ExtensionDeps): ExtensionSlot {
   const name = options.name ?? 'handlerstats';
   const handshake = createHandshake(options.graceMs ?? DEFAULT_GRACE_MS);
-  // Not one of the client's variables (client/env.ts): read once, the same safe way.
-  const api = read(
-    (globalThis as { process?: { env?: Record<string, string> } }).process?.env,
-    'AWS_LAMBDA_RUNTIME_API',
-  );
+  const api = deps.runtimeApi;
   const stop = (error: unknown, id: string): void => {
     polling = false;
     handshake.close();
-    reportError(
-      metrics,
-      new MetricsError('INTEGRATION_ERROR', `the Lambda extension stopped: ${String(error)}`, {
-        cause: error,
-      }),
-    );
+    deps.report(`the Lambda extension stopped: ${String(error)}`, error);
     const type = {
       'Lambda-Extension-Identifier': id,
       'Lambda-Extension-Function-Error-Type': 'Extension.NextFailed',
@@ -117,7 +96,7 @@ function createExtension(options: ExtensionOptions, metrics: Metrics | undefined
   const registration = ((): Promise<ExtensionRegistration> => {
     const no = (reason: Exclude<ExtensionRegistration, { registered: true }>['reason'], message: string) =>
       Promise.resolve<ExtensionRegistration>({ registered: false, reason, message });
-    if (managedInstances(defaultEnv()).concurrent)
+    if (deps.managedInstances)
       return no('managed-instances', 'Lambda Managed Instances never freeze: background mode applies');
     if (!isMainThread) return no('worker-thread', 'only the main thread can register an extension');
     if (!api) return no('not-lambda', 'AWS_LAMBDA_RUNTIME_API is not set: not running in Lambda');

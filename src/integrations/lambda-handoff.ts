@@ -3,8 +3,18 @@
 // by request id, and start the flush once the runtime has posted the response. Any copy of handlerstats
 // (bundled or not) meets any other through the slot below, so its shape is a protocol: version it,
 // only ever add to it.
+
+import { defaultEnv, managedInstances, read } from '../client/env.js';
 import type { Metrics } from '../client.js';
-import { type DeadlineOptions, flushBudget, flushWithin, type LambdaContextLike } from './shared.js';
+import { MetricsError } from '../errors.js';
+import type { ExtensionDeps } from './lambda-extension.js';
+import {
+  type DeadlineOptions,
+  flushBudget,
+  flushWithin,
+  type LambdaContextLike,
+  reportError,
+} from './shared.js';
 
 /** Where the extension publishes itself: the one sanctioned global (DESIGN §15). */
 export const EXTENSION_SLOT: unique symbol = Symbol.for('handlerstats.lambdaExtension') as never;
@@ -95,4 +105,26 @@ export function settleInvocation(
     // flushWithin reports the throwing context; the extension's own deadline bounds the hold.
   }
   return claim.hold(flushed, holdMs ?? Number.POSITIVE_INFINITY) ? Promise.resolve() : flushed;
+}
+
+/** What the lazily loaded extension needs from the client side (see ExtensionDeps). */
+export function extensionDeps(metrics: Metrics | undefined): ExtensionDeps {
+  return {
+    // Not one of the client's variables (client/env.ts): read the same safe way.
+    runtimeApi: read(
+      (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env,
+      'AWS_LAMBDA_RUNTIME_API',
+    ),
+    managedInstances: managedInstances(defaultEnv()).concurrent,
+    report: (message, cause) =>
+      reportError(
+        metrics,
+        new MetricsError('INTEGRATION_ERROR', message, cause === undefined ? undefined : { cause }),
+      ),
+  };
+}
+
+/** The one line a registration that did not happen is reported with. */
+export function notRegisteredMessage(registration: ExtensionRegistration & { registered: false }): string {
+  return `the Lambda extension is not registered (${registration.reason}: ${registration.message}); withMetrics flushes before each response instead`;
 }

@@ -1,11 +1,15 @@
 import type { Metrics } from '../client.js';
+import { MetricsError } from '../errors.js';
 import {
   claimInvocation,
   type ExtensionOptions,
   type ExtensionRegistration,
+  extensionDeps,
+  extensionSlot,
+  notRegisteredMessage,
   settleInvocation,
 } from './lambda-handoff.js';
-import { checkIntegrationOptions, type LambdaContextLike } from './shared.js';
+import { checkIntegrationOptions, type LambdaContextLike, reportError } from './shared.js';
 
 export type {
   ExtensionOptions,
@@ -120,8 +124,23 @@ export function registerExtension(
   if (graceMs !== undefined && (typeof graceMs !== 'number' || !(graceMs >= 0 && graceMs <= 2000)))
     throw new RangeError('handlerstats: option "graceMs" must be a number of milliseconds from 0 to 2000');
   // Loaded lazily: the extension (node:http, the handshake) stays out of the Lambda entry itself.
-  return import('./lambda-extension.js').then(
-    (m) => m.registerWith(metrics, options),
+  const existing = extensionSlot();
+  const slot =
+    existing !== undefined
+      ? Promise.resolve(existing)
+      : import('./lambda-extension.js').then(
+          (m) => extensionSlot() ?? m.publishExtension(options, extensionDeps(metrics)),
+        );
+  return slot.then(
+    async (s) => {
+      const registration = await s.registration;
+      if (!registration.registered && registration.reason !== 'managed-instances') {
+        const details = { reason: registration.reason };
+        const error = new MetricsError('INTEGRATION_ERROR', notRegisteredMessage(registration), { details });
+        reportError(metrics, error);
+      }
+      return registration;
+    },
     (error: unknown): ExtensionRegistration => ({
       registered: false,
       reason: 'failed',

@@ -2,8 +2,10 @@
 // Extensions API whose INVOKE delivery the test controls: one ordered log of what the wrapper, the
 // transport and the stub saw. The real runtime clients drive it in test/lambda-runtime/extension*.test.ts.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { posix } from 'node:path';
 import middy from '@middy/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics, type MetricsError, type Transport } from '../../src/index.js';
@@ -412,5 +414,29 @@ describe('the extension slot on globalThis: the protocol between copies of handl
     await handler({}, { getRemainingTimeInMillis: () => 3000 });
     log.push('returned');
     expect(log).toEqual(['sent', 'answered', 'returned', 'sent', 'answered', 'returned']);
+  });
+});
+
+describe('the build: the extension stays out of the Lambda entry', () => {
+  /** dist/<file> and every chunk it imports statically, transitively. */
+  const staticGraph = (file: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(file)) return seen;
+    seen.add(file);
+    const code = readFileSync(`dist/${file}`, 'utf8');
+    for (const [, spec] of code.matchAll(/(?:from|import)\s*"(\.\/[^"]+)"/g))
+      staticGraph(posix.join(posix.dirname(file), spec as string), seen);
+    return seen;
+  };
+  it('handlerstats/lambda and /middy load it with import() only; no top-level await in what they load', () => {
+    for (const entry of ['lambda.js', 'middy.js']) {
+      const files = [...staticGraph(entry)];
+      const code = files.map((f) => readFileSync(`dist/${f}`, 'utf8')).join('\n');
+      expect(code, entry).not.toContain('event/next');
+      expect(code, entry).not.toMatch(/^await /m);
+    }
+    expect(readFileSync('dist/lambda.js', 'utf8')).toMatch(
+      /import\("\.\/chunks\/lambda-extension-[^"]+\.js"\)/,
+    );
+    expect(readFileSync('dist/lambda-extension.js', 'utf8')).toMatch(/^var registration = await /m);
   });
 });

@@ -131,22 +131,25 @@ export function registerExtension(
       : import('./lambda-extension.js').then(
           (m) => extensionSlot() ?? m.publishExtension(options, extensionDeps(metrics)),
         );
-  return slot.then(
-    async (s) => {
-      const registration = await s.registration;
-      if (!registration.registered && registration.reason !== 'managed-instances') {
-        const details = { reason: registration.reason };
-        const error = new MetricsError('INTEGRATION_ERROR', notRegisteredMessage(registration), { details });
-        reportError(metrics, error);
-      }
-      return registration;
-    },
-    (error: unknown): ExtensionRegistration => ({
-      registered: false,
-      reason: 'failed',
-      message: `could not load the extension module: ${String(error)}`,
-    }),
-  );
+  const report = (registration: ExtensionRegistration): ExtensionRegistration => {
+    if (!registration.registered && registration.reason !== 'managed-instances') {
+      const details = { reason: registration.reason };
+      reportError(
+        metrics,
+        new MetricsError('INTEGRATION_ERROR', notRegisteredMessage(registration), { details }),
+      );
+    }
+    return registration;
+  };
+  return slot
+    .then((s) => s.registration)
+    .then(report, (error: unknown) =>
+      report({
+        registered: false,
+        reason: 'failed',
+        message: `could not start the extension: ${String(error)}`,
+      }),
+    );
 }
 
 /** The global slot aws-lambda-ric 3 keeps its "the event loop emptied" reaction in. */

@@ -53,11 +53,12 @@ export interface MetricsMiddlewareOptions {
 }
 
 /**
- * A middy middleware that flushes the invocation's metrics before the response leaves: in `after`
- * on success, in `onError` on failure, within the invocation's deadline. It never returns a value,
- * sets a response or touches the error, so the handler's result and error pass through unchanged.
- * When another middleware ends the request early (middy ≥ 6 skips the remaining hooks then), the
- * flush still happens before middy resolves: see the README, "middy".
+ * A middy middleware that flushes the invocation's metrics in `after` on success and in `onError` on
+ * failure, within the invocation's deadline: before the response leaves, or — once `registerExtension`
+ * registered the extension — right after it, before the freeze. It never returns a value, sets a
+ * response or touches the error, so the handler's result and error pass through unchanged. When another
+ * middleware ends the request early (middy ≥ 6 skips the remaining hooks then), the flush still happens:
+ * see the README, "middy". Streaming (`streamifyResponse`): `{ streaming: true }` and `requestEnd`.
  * @example
  * import middy from '@middy/core';
  * import { createMetrics } from 'handlerstats';

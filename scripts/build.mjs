@@ -17,6 +17,8 @@ export const entryPoints = {
   worker: 'src/worker.ts',
   testing: 'src/testing.ts',
   lambda: 'src/integrations/lambda.ts',
+  // NODE_OPTIONS=--import=handlerstats/lambda/extension: its own entry (top-level await, never require()d).
+  'lambda-extension': 'src/integrations/lambda-extension-import.ts',
   middy: 'src/integrations/middy.ts',
   intake: 'src/intake/index.ts',
   cli: 'src/cli.ts', // keeps its `#!/usr/bin/env node` line (esbuild preserves an entry's hashbang)

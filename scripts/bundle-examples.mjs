@@ -1,9 +1,12 @@
 // Bundles the example Lambda handlers the way serverless.yml deploys them: one ESM file per function
 // (esbuild, platform node, target node20, `handlerstats` resolved from this package's dist/), written
 // to .serverless-bundles/<function>/handler.mjs and zipped to .serverless-bundles/<function>.zip with
-// handler.mjs at the root (the runtime's _HANDLER is `handler.handler`). The runtime suites reuse
-// `bundleHandler` for their fixtures. Zips are written by the small deterministic writer below (no
-// `zip` binary needed): same input, same bytes.
+// handler.mjs at the root (the runtime's _HANDLER is `handler.handler`). Next to each handler goes
+// handlerstats-extension.mjs, `handlerstats/lambda/extension` bundled on its own: a bundled handler has
+// no node_modules for `NODE_OPTIONS=--import=handlerstats/lambda/extension` to find, so a function sets
+// `NODE_OPTIONS=--import=./handlerstats-extension.mjs` instead (Lambda's working directory is the task
+// root); unused, the file does nothing. The runtime suites reuse `bundleHandler` for their fixtures.
+// Zips are written by the small deterministic writer below (no `zip` binary needed): same input, same bytes.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -21,35 +24,62 @@ export const FUNCTIONS = {
 
 export const BUNDLE_DIR = join(root, '.serverless-bundles');
 
+/** The `--import` file written next to every bundled handler. */
+export const EXTENSION_FILE = 'handlerstats-extension.mjs';
+
 /** Builds dist/ when an entry the bundles import from it is missing. */
 export function ensureDist() {
-  const needed = ['dist/index.js', 'dist/lambda.js', 'dist/middy.js'];
+  const needed = ['dist/index.js', 'dist/lambda.js', 'dist/middy.js', 'dist/lambda-extension.js'];
   if (needed.every((f) => existsSync(join(root, f)))) return;
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 }
 
-/** Bundles one handler source into `<outdir>/handler.mjs`; returns that path. */
-export async function bundleHandler(entry, outdir) {
-  const outfile = join(outdir, 'handler.mjs');
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  // The AWS SDK ships with the runtime; nothing here uses it, but never bundle it.
+  external: ['@aws-sdk/*'],
+  logLevel: 'warning',
+  // dist/ is built with code splitting; its bare chunk imports are side-effect free.
+  logOverride: { 'ignored-bare-import': 'silent' },
+};
+
+/**
+ * Bundles one handler source into `<outdir>/handler.mjs` (`format: 'cjs'`: handler.cjs, a CommonJS
+ * handler), and the `--import` file next to it; returns the handler's path.
+ */
+export async function bundleHandler(entry, outdir, { format = 'esm' } = {}) {
+  const outfile = join(outdir, format === 'cjs' ? 'handler.cjs' : 'handler.mjs');
   await build({
-    absWorkingDir: root,
+    ...common,
     entryPoints: [resolve(root, entry)],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    minify: true,
-    legalComments: 'none',
-    // The AWS SDK ships with the runtime; nothing here uses it, but never bundle it.
-    external: ['@aws-sdk/*'],
+    format,
     // Lets a CommonJS dependency `require()` node builtins from inside the ESM bundle.
-    banner: {
-      js: "import{createRequire as __hsCreateRequire}from'node:module';const require=__hsCreateRequire(import.meta.url);",
-    },
-    logLevel: 'warning',
-    // dist/ is built with code splitting; its bare chunk imports are side-effect free (sideEffects: false).
-    logOverride: { 'ignored-bare-import': 'silent' },
+    ...(format === 'esm'
+      ? {
+          banner: {
+            js: "import{createRequire as __hsCreateRequire}from'node:module';const require=__hsCreateRequire(import.meta.url);",
+          },
+        }
+      : {}),
+  });
+  await bundleExtension(outdir);
+  return outfile;
+}
+
+/** Writes `<outdir>/handlerstats-extension.mjs`: `handlerstats/lambda/extension`, self-contained. */
+export async function bundleExtension(outdir) {
+  const outfile = join(outdir, EXTENSION_FILE);
+  await build({
+    ...common,
+    stdin: { contents: "export * from 'handlerstats/lambda/extension';", resolveDir: root, loader: 'js' },
+    outfile,
+    format: 'esm',
   });
   return outfile;
 }
@@ -117,7 +147,8 @@ export async function bundleExamples(outDir = BUNDLE_DIR) {
     rmSync(dir, { recursive: true, force: true });
     const file = await bundleHandler(entry, dir);
     const zip = join(outDir, `${name}.zip`);
-    writeFileSync(zip, zipFiles([{ name: basename(file), data: readFileSync(file) }]));
+    const files = [file, join(dir, EXTENSION_FILE)];
+    writeFileSync(zip, zipFiles(files.map((f) => ({ name: basename(f), data: readFileSync(f) }))));
     zips[name] = zip;
   }
   return zips;

@@ -1,8 +1,8 @@
-// A complete Lambda handler using withMetrics. Deployed by serverless.yml (esbuild bundle) and run
-// by `npm start` against the local intake. Set DD_API_KEY (and DD_SITE or DD_DD_URL) in the function's
-// environment; without a key the metrics are written to the log instead.
+// A complete Lambda handler using withMetrics in after-response mode. Deployed by serverless.yml (esbuild
+// bundle) and run by `npm start` against the local intake. Set DD_API_KEY (and DD_SITE or DD_DD_URL) in
+// the function's environment; without a key the metrics are written to the log instead.
 import { createMetrics } from 'handlerstats';
-import { withMetrics } from 'handlerstats/lambda';
+import { registerExtension, withMetrics } from 'handlerstats/lambda';
 
 interface OrderEvent {
   orderId?: string;
@@ -15,9 +15,14 @@ interface OrderEvent {
 export const metrics = createMetrics({
   namespace: 'shop',
   tags: { team: 'checkout' },
-  // A Lambda process freezes between invocations: the wrapper flushes before each response instead.
+  // A Lambda process freezes between invocations: the wrapper flushes at the end of each one instead.
   flushInterval: 0,
 });
+
+// During init (an ES module's top-level await): the response goes out at once and the flush follows it,
+// before Lambda freezes the sandbox. Outside Lambda (`npm start`) it says why it did not register, and
+// the wrapper flushes before returning.
+await registerExtension(metrics);
 
 const orders = metrics.counter('orders.placed', { tags: ['source:lambda'] });
 

@@ -1,6 +1,9 @@
 // A complete middy handler using metricsMiddleware. Deployed by serverless.yml (function
 // `orders-middy`, esbuild bundle) and run by the Lambda runtime tests. Set DD_API_KEY (and DD_SITE or
 // DD_DD_URL) in the function's environment; without a key the metrics are written to the log instead.
+// After-response mode without touching the code: serverless.yml sets
+// `NODE_OPTIONS=--import=./handlerstats-extension.mjs` (the file scripts/bundle-examples.mjs writes next
+// to the bundle), which registers the extension before the runtime loads this module.
 import middy from '@middy/core';
 import { createMetrics } from 'handlerstats';
 import { metricsMiddleware } from 'handlerstats/middy';
@@ -24,7 +27,7 @@ export interface CartResponse {
 export const metrics = createMetrics({
   namespace: 'shop',
   tags: { team: 'checkout' },
-  // A Lambda process freezes between invocations: the middleware flushes before each response instead.
+  // A Lambda process freezes between invocations: the middleware flushes at the end of each one instead.
   flushInterval: 0,
 });
 

@@ -4,6 +4,8 @@ import { MetricsError } from '../errors.js';
 /** The part of the Lambda context handlerstats reads (declared here: no @types/aws-lambda needed). */
 export interface LambdaContextLike {
   getRemainingTimeInMillis?: () => number;
+  /** Matches the invocation with the extension's INVOKE event (after-response mode). */
+  awsRequestId?: string;
 }
 
 export interface DeadlineOptions {
@@ -13,8 +15,8 @@ export interface DeadlineOptions {
 
 const DEFAULT_MARGIN_MS = 500;
 
-/** Hands an error an integration caught to the client's `onError` (never to the handler). */
-export function reportError(metrics: Metrics, error: unknown): void {
+/** Hands an error an integration caught to the client's `onError` (never to the handler); no client: the console. */
+export function reportError(metrics: Metrics | undefined, error: unknown): void {
   const report =
     typeof metrics === 'object' && metrics !== null
       ? (metrics as Partial<Record<typeof REPORT_ERROR, (e: unknown) => void>>)[REPORT_ERROR]

@@ -37,7 +37,13 @@ export const BUNDLE_SOURCES = {
   'orders-middy': 'examples/middy/handler.ts',
   fixtures: 'test/lambda-runtime/fixtures/handlers.ts',
   emulator: 'test/lambda-runtime/fixtures/emulator.ts',
+  'after-response': 'test/lambda-runtime/fixtures/after-response.ts',
+  /** A CommonJS handler (handler.cjs): no top-level await, so NODE_OPTIONS=--import registers the extension. */
+  'after-response-cjs': 'test/lambda-runtime/fixtures/after-response-cjs.ts',
+  streaming: 'test/lambda-runtime/fixtures/streaming.ts',
 } as const;
+
+const CJS: ReadonlySet<string> = new Set(['after-response-cjs']);
 
 export interface Bundles {
   /** Task root (directory with handler.mjs) per bundle name. */
@@ -52,7 +58,7 @@ export async function prepareBundles(names: (keyof typeof BUNDLE_SOURCES)[]): Pr
   const dirs = {} as Record<keyof typeof BUNDLE_SOURCES, string>;
   for (const name of names) {
     dirs[name] = join(root, name);
-    await bundleHandler(BUNDLE_SOURCES[name], dirs[name]);
+    await bundleHandler(BUNDLE_SOURCES[name], dirs[name], { format: CJS.has(name) ? 'cjs' : 'esm' });
   }
   return { dirs, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

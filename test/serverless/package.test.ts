@@ -93,8 +93,9 @@ describe.each(Object.keys(FUNCTIONS))('serverless package: function %s', (name) 
         r.Type === 'AWS::Lambda::Version' && (r.Properties.FunctionName as { Ref?: string }).Ref === id,
     );
     expect(version?.[1].Properties.CodeSha256).toBe(createHash('sha256').update(zip).digest('base64'));
-    // `handler.handler` = module handler(.mjs) at the zip's root, export `handler`.
-    expect([...unzip(zip).keys()]).toEqual(['handler.mjs']);
+    // `handler.handler` = module handler(.mjs) at the zip's root, export `handler`; the extension file
+    // NODE_OPTIONS=--import=./handlerstats-extension.mjs preloads sits next to it.
+    expect([...unzip(zip).keys()]).toEqual(['handler.mjs', 'handlerstats-extension.mjs']);
   });
 
   it("runs from the packaged zip in the runtime the template names, with the template's environment", async () => {
@@ -108,13 +109,28 @@ describe.each(Object.keys(FUNCTIONS))('serverless package: function %s', (name) 
     const variables = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
     const session = await openSession(runtime!, root, fn.Properties.Handler as string, variables);
     try {
-      const { outcome, records } = await session.invoke({ orderId: 'o1', cartId: 'c1', items: 2 });
+      const { outcome } = await session.invoke({ orderId: 'o1', cartId: 'c1', items: 2 });
       expect(outcome).toMatchObject({ kind: 'response', body: { statusCode: 200 } });
+      // After-response mode (both functions): flushed after the response, before the freeze.
+      await session.untilFrozen();
+      await session.timeline.waitFor('freeze', { after: outcome.seq });
+      const records = session.after(outcome.seq);
+      expect(session.timeline.first('extension-register', { extension: 'handlerstats' })).toBeDefined();
       expect(metricNames(records)).toContain('shop.invocations');
       const tags = records.flatMap((r) => r.body.series ?? []).flatMap((s) => s.tags);
       expect(tags).toEqual(expect.arrayContaining(['env:test', 'service:handlerstats-examples']));
     } finally {
       await session.stop();
     }
+  });
+});
+
+describe('serverless package: after-response setup', () => {
+  it('orders-middy preloads the bundled extension file; orders registers from its code (no setting)', () => {
+    const variables = (name: string) =>
+      (lambdaFunction(name)?.[1].Properties.Environment as { Variables: Record<string, string> } | undefined)
+        ?.Variables ?? {};
+    expect(variables('orders-middy').NODE_OPTIONS).toBe('--import=./handlerstats-extension.mjs');
+    expect(variables('orders').NODE_OPTIONS).toBeUndefined();
   });
 });

@@ -73,9 +73,10 @@ export function extensionSlot(): ExtensionSlot | undefined {
 
 /** Claims the invocation of `context` for an after-response flush; `undefined`: flush before returning. */
 export function claimInvocation(context: LambdaContextLike | undefined): ExtensionClaim | undefined {
-  const id = context?.awsRequestId;
-  if (typeof id !== 'string') return undefined;
   try {
+    // Inside the try: a context is the caller's object, and reading it may throw (a getter, a Proxy).
+    const id = context?.awsRequestId;
+    if (typeof id !== 'string') return undefined;
     return extensionSlot()?.claim(id);
   } catch {
     return undefined;

@@ -4,6 +4,7 @@
 import { defaultEnv } from '../client/env.js';
 import type { Metrics } from '../client.js';
 import { MetricsError } from '../errors.js';
+import { type ExtensionClaim, settleInvocation } from './lambda-handoff.js';
 import { type DeadlineOptions, flushWithin, type LambdaContextLike, reportError } from './shared.js';
 
 /** The part of a Workers `ExecutionContext` handlerstats uses (declared here: no workers-types needed). */
@@ -170,10 +171,15 @@ export function findEnv(self: unknown, args: readonly unknown[]): unknown {
 }
 
 /** Flushes for one call. Resolves when the caller may return; never rejects (errors go to `onError`). */
-export function flushFor(metrics: Metrics, target: FlushTarget, options: FetchMetricsOptions): Promise<void> {
+export function flushFor(
+  metrics: Metrics,
+  target: FlushTarget,
+  options: FetchMetricsOptions,
+  claim?: ExtensionClaim,
+): Promise<void> {
   const deadline: DeadlineOptions = options;
   if (target !== undefined && 'lambda' in target)
-    return flushWithin(metrics, target.lambda, deadline).then(noop);
+    return settleInvocation(claim, metrics, target.lambda, deadline).then(noop);
   // flushWithin reports its own errors and never rejects; the catch is for anything it might miss, so
   // that a background flush can never become an unhandled rejection.
   const flushing = flushWithin(metrics, undefined, deadline).then(noop, (error: unknown) =>

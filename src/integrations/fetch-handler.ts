@@ -18,6 +18,7 @@ import type {
   WithFlush,
   WrappedHandler,
 } from './fetch-types.js';
+import { claimInvocation, type ExtensionClaim } from './lambda-handoff.js';
 import { reportError } from './shared.js';
 
 export type { AsyncMethodDecorator, MethodMustReturnPromise } from '../decorate.js';
@@ -45,6 +46,7 @@ function flushAfter(
   args: readonly unknown[],
   metricsFor: MetricsFor,
   options: FetchMetricsOptions,
+  claim: ExtensionClaim | undefined,
 ) {
   let metrics: Metrics;
   try {
@@ -57,7 +59,7 @@ function flushAfter(
     return Promise.resolve();
   }
   try {
-    return flushFor(metrics, findTarget(self, args), options);
+    return flushFor(metrics, findTarget(self, args), options, claim);
   } catch (error) {
     // Nothing after the handler returned may throw into the runtime.
     reportError(metrics, error);
@@ -81,15 +83,27 @@ async function callThenFlush(
   metricsFor: MetricsFor,
   options: FetchMetricsOptions,
 ): Promise<unknown> {
+  // A Lambda invocation is claimed when the call starts, as withMetrics does: with the extension
+  // registered the flush then runs after the response instead of waiting out the extension's grace.
+  const claim = claimLambda(self, args);
   let result: unknown;
   try {
     result = await method.apply(self, args);
   } catch (error) {
-    await flushAfter(self, args, metricsFor, options);
+    await flushAfter(self, args, metricsFor, options, claim);
     throw error;
   }
-  await flushAfter(self, args, metricsFor, options);
+  await flushAfter(self, args, metricsFor, options, claim);
   return result;
+}
+
+function claimLambda(self: unknown, args: readonly unknown[]): ExtensionClaim | undefined {
+  try {
+    const target = findTarget(self, args);
+    return target !== undefined && 'lambda' in target ? claimInvocation(target.lambda) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { posix } from 'node:path';
 import middy from '@middy/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics, type MetricsError, type Transport } from '../../src/index.js';
+import { flushMetrics } from '../../src/integrations/fetch-handler.js';
 import { registerExtension, withMetrics } from '../../src/integrations/lambda.js';
 import { metricsMiddleware } from '../../src/integrations/middy.js';
 import { createMemoryTransport } from '../../src/testing.js';
@@ -397,6 +398,42 @@ describe('the extension slot on globalThis: the protocol between copies of handl
     await handler({}, context('req-9'));
     log.push('returned');
     expect(calls).toEqual(['claim req-9', 'hold true']);
+    await expect(handed).resolves.toBe(true);
+    expect(log).toEqual(['returned', 'sent', 'answered']);
+  });
+
+  it('flushMetrics on a class-based Lambda handler claims too: the method returns before the flush', async () => {
+    const calls: string[] = [];
+    let handed: Promise<unknown> | undefined;
+    (globalThis as Record<symbol, unknown>)[SLOT] = {
+      version: 1,
+      registration: Promise.resolve({ registered: true, name: 'x', id: 'y' }),
+      claim(requestId: string) {
+        calls.push(`claim ${requestId}`);
+        return {
+          hold(flushed: Promise<unknown>) {
+            calls.push('hold');
+            handed = flushed;
+            return true;
+          },
+        };
+      },
+    };
+    const log: string[] = [];
+    const t = loggedTransport(log);
+    t.release();
+    const { metrics } = client(t.transport);
+    class Handler {
+      @flushMetrics(metrics)
+      async handle(_event: unknown, _context: unknown) {
+        calls.push('handler');
+        metrics.increment('c');
+        return 'ok';
+      }
+    }
+    await expect(new Handler().handle({}, context('req-7'))).resolves.toBe('ok');
+    log.push('returned');
+    expect(calls).toEqual(['claim req-7', 'handler', 'hold']);
     await expect(handed).resolves.toBe(true);
     expect(log).toEqual(['returned', 'sent', 'answered']);
   });

@@ -17,6 +17,13 @@ describe('package', () => {
     expect(existsSync('dist/index.js')).toBe(true);
   });
 
+  it('sends and prints the version package.json declares (User-Agent, `handlerstats --version`)', () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(execFileSync(process.execPath, ['dist/cli.js', '--version'], { encoding: 'utf8' }).trim()).toBe(
+      version,
+    );
+  });
+
   it('loads with import and with require() (no top-level await)', () => {
     const names = "['createMetrics','isMetricsError','MetricsError','createLogTransport']";
     expect(

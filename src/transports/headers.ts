@@ -1,7 +1,7 @@
 import type { TransportResponse } from '../types.js';
 
 /** Library name and version in the User-Agent header. */
-export const USER_AGENT = 'handlerstats/0.1.0';
+export const USER_AGENT = 'handlerstats/0.2.0';
 
 /** Reads `Retry-After` (seconds or HTTP date) or `X-RateLimit-Reset` (seconds) as milliseconds. */
 export function retryAfterMs(

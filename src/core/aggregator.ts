@@ -4,7 +4,8 @@ import type { CoreConfig, CoreDropped, CoreProblem, CoreProblemSink, CoreStats }
 import { type Drained, Drainer, type Entry, type Outcome } from './drain.js';
 import { type KindId, type KindOps, kindsFor } from './kinds/index.js';
 import { REFUSED_FULL, REFUSED_INVALID } from './kinds/kind.js';
-import { type Loss, MERGED, REFUSED_FLOOR, REFUSED_OVERFLOW, RecordStore } from './records.js';
+import { type Loss, MERGED, REFUSED_FLOOR, REFUSED_OVERFLOW } from './rec.js';
+import { RecordStore } from './records.js';
 import { Registry } from './registry.js';
 import { v1Format, v2Format, type WireFormat } from './serialize.js';
 import type { Series } from './series.js';

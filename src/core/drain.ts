@@ -1,4 +1,5 @@
-import type { Rec, RecordStore } from './records.js';
+import type { Rec } from './rec.js';
+import type { RecordStore } from './records.js';
 import { MAX_BODY_CHARS, type WireFormat } from './serialize.js';
 import { compareSeries, type Series } from './series.js';
 import { bucketStart } from './window.js';

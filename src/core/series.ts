@@ -1,5 +1,5 @@
 import type { KindOps } from './kinds/kind.js';
-import type { Rec } from './records.js';
+import type { Rec } from './rec.js';
 
 /** An interned, normalized tag combination (constant tags included). */
 export interface TagSet {

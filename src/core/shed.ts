@@ -1,7 +1,8 @@
 // What gives way when the client is full (DESIGN §11), in this order: caches (no data), sent records of
 // the oldest buckets (history: later points for them are refused per series), idle series (their floors
 // live on), then the oldest unsent points (counted as overflow). Never a record in flight.
-import type { Rec, RecordStore } from './records.js';
+import type { Rec } from './rec.js';
+import type { RecordStore } from './records.js';
 
 /** Shedding frees a tenth more than asked, so a full buffer does not shed on every point. */
 const SHED_SLACK = 0.9;

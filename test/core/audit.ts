@@ -2,7 +2,7 @@
 // only): a counter kept by hand that drifts from the state it describes is a bug (0.1 had six of them).
 import type { Aggregator } from '../../src/core/aggregator.js';
 import { BYTES, chars } from '../../src/core/budget.js';
-import type { Rec } from '../../src/core/records.js';
+import type { Rec } from '../../src/core/rec.js';
 import type { NameEntry, Series, TagSet } from '../../src/core/series.js';
 import type { TagTrie } from '../../src/core/tag-trie.js';
 

@@ -9,9 +9,7 @@ import type { TagTrie } from '../../src/core/tag-trie.js';
 interface RegistryInternals {
   tags: { byJson: Map<string, TagSet>; aliases: TagTrie<TagSet> };
   byHost: Map<string, Map<string, Series>>;
-  names: Map<string, NameEntry>[];
-  claims: Map<string, NameEntry>;
-  aliasBytes: number;
+  names: { entries: Map<string, NameEntry>[]; claims: Map<string, NameEntry>; aliasBytes: number };
 }
 
 interface ColumnsInternals {
@@ -83,8 +81,8 @@ export function audit(agg: Aggregator): Audit {
       problems.push(`${s.name}: an empty series is still registered`);
   }
   for (const t of reg.tags.byJson.values()) bytes += BYTES.tagSet + chars(t.json) + (t.more?.size ?? 0) * 40;
-  for (const m of reg.names) for (const e of m.values()) bytes += BYTES.name + chars(e.full);
-  for (const w of reg.claims.keys()) bytes += 48 + chars(w);
-  bytes += reg.aliasBytes + reg.tags.aliases.bytes;
+  for (const m of reg.names.entries) for (const e of m.values()) bytes += BYTES.name + chars(e.full);
+  for (const w of reg.names.claims.keys()) bytes += 48 + chars(w);
+  bytes += reg.names.aliasBytes + reg.tags.aliases.bytes;
   return { pending, retained, bytes, problems };
 }

@@ -22,6 +22,7 @@ import { EventQueue, eventBody } from './events.js';
 import { checkFlushOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Reporter } from './report.js';
 import { buildStats } from './stats.js';
+import { unattendedFlushes } from './unattended.js';
 
 /** Symbol under which integrations report errors they caught (they never throw them at the handler). */
 export const REPORT_ERROR: unique symbol = Symbol.for('handlerstats.reportError') as never;
@@ -59,21 +60,7 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
   const report = (error: MetricsError, once: boolean): void => reporter.report(error, once);
   const problem = (code: CoreProblem | MetricsErrorCode, detail: string, metric?: string): void =>
     reporter.problem(code, detail, metric);
-  // `strict`: a metric call throws its first problem once the core has finished with the call (a throw
-  // from inside the core would leave it half-way). Problems found by flushes are reported, never thrown.
-  const strictly = <T>(call: () => T): T => {
-    reporter.holding = true;
-    let result: T;
-    try {
-      result = call();
-    } finally {
-      reporter.holding = false;
-    }
-    const error = reporter.held;
-    reporter.held = undefined;
-    if (error !== undefined) throw error;
-    return result;
-  };
+  const strictly = <T>(call: () => T): T => reporter.strictly(call);
 
   // Unusable DD_* values: reported once each, naming the variable; they fell back in resolveOptions.
   for (const p of envProblems)
@@ -202,47 +189,18 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
     return result;
   };
 
-  // A flush nobody awaits (the timer; a background flush after an invocation): one at a time, so a
-  // slow intake does not pile them up; failures go to onError. Background mode sends open buckets too
-  // (safe with the cross-flush merge), so data waits at most one interval.
-  let unattended: Promise<unknown> | undefined;
-  // Asked again while one runs (invocations ending during a flush): one more follows it, for their data.
-  let again = false;
-  const flushUnattended = (includeOpen: boolean, asked = false): void => {
-    if (unattended !== undefined) {
-      again ||= asked;
-      return;
-    }
-    const done = (): void => {
-      unattended = undefined;
-      if (again) {
-        again = false;
-        flushUnattended(includeOpen);
-      }
-    };
-    unattended = flusher.flush({ includeOpen, timeoutMs: o.flushTimeoutMs }).then(
-      (r) => {
-        if (!r.ok) report(new FlushError(r), false);
-        done();
-      },
-      (e: unknown) => {
-        report(new MetricsError('FLUSH_FAILED', 'background flush failed', { cause: e }), false);
-        done();
-      },
-    );
-  };
-  let timer: ReturnType<typeof setInterval> | undefined;
-  if (enabled && o.flushInterval > 0) {
-    timer = setInterval(() => flushUnattended(o.background), o.flushInterval * 1000);
-    // Never keep a process alive: Node's timers have unref(); Deno's are numbers, unref'd through Deno.
-    if (typeof timer === 'number')
-      (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno?.unrefTimer?.(timer);
-    else (timer as { unref?: () => void }).unref?.();
-  }
+  const unattended = unattendedFlushes(
+    flusher,
+    {
+      flushIntervalSeconds: enabled ? o.flushInterval : 0,
+      timeoutMs: o.flushTimeoutMs,
+      includeOpen: o.background,
+    },
+    (e) => report(e, false),
+  );
 
   const close = async (fo?: FlushOptions): Promise<FlushReport> => {
-    if (timer !== undefined) clearInterval(timer);
-    timer = undefined;
+    unattended.stop();
     try {
       return await flush(fo);
     } finally {
@@ -261,7 +219,7 @@ export function createMetricsWith(options: MetricsOptions, apiTransport: Transpo
       // With a timer, the timer sends; without one, each invocation starts a flush (coalesced).
       [BACKGROUND_FLUSH]: o.background
         ? () => {
-            if (o.flushInterval === 0) flushUnattended(true, true);
+            if (o.flushInterval === 0) unattended.flush(true, true);
           }
         : undefined,
       [REPORT_ERROR]: (e: unknown) =>

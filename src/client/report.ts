@@ -25,8 +25,8 @@ export class Reporter {
   /** Set once the core exists (its budget holds the name memo). */
   budget: Budget | undefined;
   /** `strict` and inside a metric call: the first problem is kept for the call to throw. */
-  holding = false;
-  held: MetricsError | undefined;
+  private holding = false;
+  private held: MetricsError | undefined;
 
   constructor(onError: ((error: MetricsError) => void) | undefined) {
     this.onError = onError ?? defaultOnError;
@@ -76,6 +76,24 @@ export class Reporter {
     if (!fresh) return;
     this.reported.add(code);
     this.deliver(make());
+  }
+
+  /**
+   * `strict`: runs a metric call, then throws its first problem, once the core has finished with the
+   * call (a throw from inside the core would leave it half-way). Flushes never run through here.
+   */
+  strictly<T>(call: () => T): T {
+    this.holding = true;
+    let result: T;
+    try {
+      result = call();
+    } finally {
+      this.holding = false;
+    }
+    const error = this.held;
+    this.held = undefined;
+    if (error !== undefined) throw error;
+    return result;
   }
 
   private deliver(error: MetricsError): void {

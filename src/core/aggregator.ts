@@ -1,9 +1,10 @@
 import type { MetricOptions } from '../types.js';
 import { Budget } from './budget.js';
 import type { CoreConfig, CoreDropped, CoreProblem, CoreProblemSink, CoreStats } from './config.js';
-import { type Drained, Drainer, type Entry, type Outcome } from './drain.js';
+import { Drainer } from './drain.js';
 import { type KindId, type KindOps, kindsFor } from './kinds/index.js';
 import { REFUSED_FULL, REFUSED_INVALID } from './kinds/kind.js';
+import type { Drained, Entry, Outcome } from './piece.js';
 import { type Loss, MERGED, REFUSED_FLOOR, REFUSED_OVERFLOW } from './rec.js';
 import { RecordStore } from './records.js';
 import { Registry } from './registry.js';
@@ -12,7 +13,7 @@ import type { Series } from './series.js';
 import { bucketStart, inWindow, toSeconds } from './window.js';
 
 export type { CoreConfig, CoreProblem, CoreStats } from './config.js';
-export type { Drained, Entry, Outcome } from './drain.js';
+export type { Drained, Entry, Outcome } from './piece.js';
 
 const LOSS_CODE: Record<Loss, CoreProblem | undefined> = {
   overflow: 'OVERFLOW',

@@ -14,6 +14,13 @@ export class Drainer {
   private readonly cfg: DrainConfig;
   private readonly format: WireFormat;
   private readonly hooks: DrainHooks;
+  /**
+   * The series of the last drain, sorted. Handlers that record the same series every invocation drain
+   * the same set every flush: the order is reused instead of sorted again (sorting 1,000 series cost half
+   * of such a flush). Held in the byte budget (a pointer each); a forgotten series stays referenced until
+   * the next drain that differs.
+   */
+  private lastOrder: Series[] = [];
 
   constructor(store: RecordStore, cfg: DrainConfig, format: WireFormat, hooks: DrainHooks) {
     this.store = store;
@@ -56,13 +63,24 @@ export class Drainer {
       }
     }
     const out: Drained = { series: [], distributions: [] };
-    for (const series of [...bySeries.keys()].sort(compareSeries)) {
+    // Sorted, so the same points serialize the same whatever order they were recorded in.
+    for (const series of this.ordered(bySeries)) {
       const pieces = bySeries.get(series)!;
       if (pieces.length === 0) continue;
-      pieces.sort((x, y) => x.rec.b - y.rec.b);
+      if (pieces.length > 1) pieces.sort((x, y) => x.rec.b - y.rec.b);
       this.entries(series, pieces, series.kind.endpoint === 'series' ? out.series : out.distributions);
     }
     return out;
+  }
+
+  /** The keys of `bySeries` in `compareSeries` order: the last drain's order when it holds the same set. */
+  private ordered(bySeries: Map<Series, Piece[]>): readonly Series[] {
+    const last = this.lastOrder;
+    if (last.length === bySeries.size && last.every((series) => bySeries.has(series))) return last;
+    const order = [...bySeries.keys()].sort(compareSeries);
+    this.store.budget.used += 8 * (order.length - last.length);
+    this.lastOrder = order;
+    return order;
   }
 
   /** Moves `rec.p` into pieces (in flight until settled). */
@@ -110,6 +128,19 @@ export class Drainer {
     const f = this.format;
     const wire = series.nameEntry.wire;
     const outputs = kind.outputs;
+    if (pieces.length === 1 && kind.endpoint === 'series') {
+      // The common case (one bucket changed): one point per output, no grouping to do.
+      const piece = pieces[0]!;
+      const json: string[] = [];
+      for (let i = 0; i < outputs.length; i++) {
+        const v = kind.value(piece.w, i);
+        // Nothing non-finite is ever serialized (DESIGN §12); kinds refuse such values when recorded.
+        if (Number.isFinite(v)) json.push(f.series(wire[i]!, outputs[i]!, f.point(piece.rec.b, v), series));
+        else this.hooks.invalid(series);
+      }
+      out.push({ series, pieces, json, points: piece.points });
+      return;
+    }
     // An entry fits any request with room to spare (a request holds several).
     const maxChars = (kind.endpoint === 'series' ? f.maxSeriesBodyChars : MAX_BODY_CHARS) / 2;
     let group: Piece[] = [];

@@ -23,7 +23,18 @@ export interface WireFormat {
   distribution(metric: string, points: string, series: Series): string;
 }
 
-const tail = (s: Series): string => `,"host":${JSON.stringify(s.host)},"tags":${s.tags.json}}`;
+// Hosts are few (usually one per client): the last one's JSON is kept rather than stringified per series.
+let lastHost = '';
+let lastHostJson = '""';
+function hostJson(host: string): string {
+  if (host !== lastHost) {
+    lastHostJson = JSON.stringify(host);
+    lastHost = host;
+  }
+  return lastHostJson;
+}
+
+const tail = (s: Series): string => `,"host":${hostJson(s.host)},"tags":${s.tags.json}}`;
 
 /** `/api/v1/series` and `/api/v1/distribution_points` (DESIGN §4). */
 export function v1Format(interval: number): WireFormat {
@@ -53,8 +64,7 @@ export function v2Format(interval: number, units: ReadonlyMap<string, string>): 
     series: (metric, output, points, s) => {
       const count = output.type === 'count';
       const unit = output.suffix === 'count' ? undefined : units.get(s.name);
-      const resources =
-        s.host === '' ? '' : `,"resources":[{"type":"host","name":${JSON.stringify(s.host)}}]`;
+      const resources = s.host === '' ? '' : `,"resources":[{"type":"host","name":${hostJson(s.host)}}]`;
       return `{"metric":${metric},"type":${count ? 1 : 3}${count ? `,"interval":${interval}` : ''}${unit === undefined ? '' : `,"unit":${JSON.stringify(unit)}`},"points":[${points}]${resources},"tags":${s.tags.json}}`;
     },
   };

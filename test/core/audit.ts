@@ -44,6 +44,9 @@ export function audit(agg: Aggregator): Audit {
   let bytes = 0;
   const series = allSeries(agg);
   const columnCount = new Map<Series, number>();
+  // The drainer's cached series order: a pointer per series of the last drain.
+  const drainer = (agg as unknown as { drainer: { lastOrder: readonly Series[] } }).drainer;
+  bytes += 8 * drainer.lastOrder.length;
   for (const [bucket, column] of columns.byBucket) {
     bytes += 256;
     for (const [s, compact] of column) {

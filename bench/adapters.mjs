@@ -8,6 +8,8 @@
 // counter) and A-object (tags as an object).
 
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { datadogMetrics, hotShots, otel, powertools } from './anchors.mjs';
 import { COMBOS, distUrl, NAME, nullTransport, VALUES } from './common.mjs';
 
@@ -93,8 +95,9 @@ function clock(workload) {
   };
 }
 
-async function handlerstats(workload) {
-  const { createMetrics } = await import(DIST);
+/** handlerstats of this tree (dist/), or of 0.1 (BENCH_BASELINE_DIR, built by baseline.mjs): same calls. */
+async function handlerstats(workload, url = DIST) {
+  const { createMetrics } = await import(url);
   const metrics = createMetrics({
     apiKey: 'bench',
     intakeUrl: 'http://127.0.0.1:9',
@@ -103,23 +106,27 @@ async function handlerstats(workload) {
     transport: nullTransport,
   });
   const between = () => metrics.flush();
+  // What the client dropped over the whole run (a shed point costs less than a kept one: the report shows it).
+  const dropped = () => Object.values(metrics.stats().dropped ?? {}).reduce((a, b) => a + b, 0);
   const tags = TAGS;
   switch (workload) {
     case 'A':
       return {
         op: () => metrics.increment(NAME, 1, { tags: ['env:prod', 'region:eu-west-1', 'plan:pro'] }),
         between,
+        dropped,
       };
     case 'A-reuse':
-      return { op: () => metrics.increment(NAME, 1, { tags }), between };
+      return { op: () => metrics.increment(NAME, 1, { tags }), between, dropped };
     case 'A-bound': {
       const counter = metrics.counter(NAME, { tags });
-      return { op: () => counter.add(1), between };
+      return { op: () => counter.add(1), between, dropped };
     }
     case 'A-object':
       return {
         op: () => metrics.increment(NAME, 1, { tags: { env: 'prod', region: 'eu-west-1', plan: 'pro' } }),
         between,
+        dropped,
       };
     case 'B':
       return {
@@ -128,17 +135,20 @@ async function handlerstats(workload) {
           metrics.increment(NAME, 1, { tags: [c[0], c[1], c[2]] });
         },
         between,
+        dropped,
       };
     case 'C':
       return {
         op: (i) => metrics.gauge(NAME, i, { tags: ['env:prod', 'region:eu-west-1', 'plan:pro'] }),
         between,
+        dropped,
       };
     case 'Dh':
       return {
         op: (i) =>
           metrics.histogram(NAME, VALUES[i & 4095], { tags: ['env:prod', 'region:eu-west-1', 'plan:pro'] }),
         between,
+        dropped,
       };
     case 'Dd':
       return {
@@ -147,6 +157,7 @@ async function handlerstats(workload) {
             tags: ['env:prod', 'region:eu-west-1', 'plan:pro'],
           }),
         between,
+        dropped,
       };
   }
   return undefined;
@@ -162,6 +173,16 @@ export const LIBRARIES = [
     pkg: 'handlerstats',
     workloads: ['A', 'A-reuse', 'A-bound', 'A-object', 'B', 'C', 'Dh', 'Dd'],
     micro: handlerstats,
+  },
+  {
+    id: 'handlerstats-0.1',
+    label: 'handlerstats 0.1',
+    workloads: ALL,
+    baseline: true,
+    micro: (w) =>
+      process.env.BENCH_BASELINE_DIR === undefined
+        ? undefined
+        : handlerstats(w, pathToFileURL(join(process.env.BENCH_BASELINE_DIR, 'index.js')).href),
   },
   { id: 'floor-key', label: 'floor: Map, key built per call', floor: true, workloads: ALL, micro: floor },
   {

@@ -3,7 +3,7 @@
 // on that bundle (plus one handler invocation) to its first flush reaching the loopback intake, median
 // of fresh processes, against `node -e 0` (spawn to exit). Libraries rotate every round so drift on a
 // shared machine spreads over all of them.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -83,8 +83,86 @@ export async function buildBundles() {
       join(out, `${t.id}.run.mjs`),
     );
   }
+  sizes.handlerstats.modules = await moduleBreakdown();
   writeFileSync(join(out, 'sizes.json'), JSON.stringify(sizes, null, 2));
   return sizes;
+}
+
+/**
+ * Where the handlerstats Lambda entry's bytes come from: the same entry bundled and minified from src/
+ * (dist/ is already bundled into chunks), esbuild's metafile giving each source file's bytes in the output.
+ */
+async function moduleBreakdown() {
+  const entry = [
+    `import { createMetrics } from ${JSON.stringify(join(root, 'src', 'index.ts'))};`,
+    `import { withMetrics } from ${JSON.stringify(join(root, 'src', 'integrations', 'lambda.ts'))};`,
+    'const metrics = createMetrics({ flushInterval: 0 });',
+    "export const handler = withMetrics(metrics, async () => { metrics.increment('cold.start', 1, { tags: ['fn:bench'] }); return { statusCode: 200 }; });",
+  ].join('\n');
+  const result = await build({
+    stdin: { contents: entry, resolveDir: root, sourcefile: 'entry.mjs', loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    metafile: true,
+    logLevel: 'error',
+  });
+  const [output] = Object.values(result.metafile.outputs);
+  const modules = Object.entries(output.inputs)
+    .map(([file, { bytesInOutput }]) => ({ file: file.replace(/^src\//, ''), bytes: bytesInOutput }))
+    .filter((m) => m.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
+  return { total: result.outputFiles[0].contents.length, modules };
+}
+
+export const IMPORT_TARGETS = ['handlerstats', 'handlerstats-fetch', 'handlerstats-undici', 'powertools'];
+
+/** Time to import an entry bundle (no invocation), measured inside a fresh process: median of `rounds`. */
+export async function runImport({ rounds = 21 } = {}) {
+  const samples = Object.fromEntries(IMPORT_TARGETS.map((id) => [id, []]));
+  const empty = join(out, 'empty.mjs');
+  writeFileSync(empty, 'export default 0;\n');
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < IMPORT_TARGETS.length; k++) {
+      const t = { id: IMPORT_TARGETS[(k + r) % IMPORT_TARGETS.length] };
+      const url = pathToFileURL(join(out, `${t.id}.mjs`)).href;
+      // The ESM loader's own start (5–7 ms here for an empty file) is paid first: every ESM handler pays it,
+      // with or without metrics. The figure is the entry's load, evaluation and client setup.
+      const code = `await import(${JSON.stringify(pathToFileURL(empty).href)});const t=performance.now();await import(${JSON.stringify(url)});process.stdout.write(String(performance.now()-t));process.exit(0);`;
+      try {
+        const ms = Number(
+          execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+            // Nothing listens on port 9: importing creates the clients but sends nothing.
+            env: {
+              PATH: process.env.PATH,
+              DD_API_KEY: 'bench',
+              DD_DD_URL: 'http://127.0.0.1:9',
+              POWERTOOLS_METRICS_NAMESPACE: 'bench',
+            },
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+            timeout: 15_000,
+          }),
+        );
+        if (Number.isFinite(ms)) samples[t.id].push(ms);
+      } catch {
+        // counted below as a missing sample
+      }
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(samples).map(([id, xs]) => [
+      id,
+      {
+        median: xs.length > 0 ? median(xs) : null,
+        p90: xs.length > 0 ? percentile(xs, 0.9) : null,
+        n: xs.length,
+      },
+    ]),
+  );
 }
 
 function runOnce(args, env, waitFor, intakeState) {

@@ -2,6 +2,8 @@
 // Recording the 1,000 points happens before the timer starts; only the flush is timed. Bytes are what
 // would go on the wire. Usage: node bench/flush.mjs <library-id>
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { COMBOS, cpuNs, distUrl, emit, NAME, summary } from './common.mjs';
 
@@ -30,7 +32,7 @@ async function measure(prepare, flush) {
       wall.push(dt);
     }
   }
-  return { ...summary(ms), bytes, wall: summary(wall) };
+  return { ...summary(ms), bytes, wall: summary(wall), rounds: ms };
 }
 
 const libraries = {
@@ -52,8 +54,8 @@ const libraries = {
     );
   },
 
-  async handlerstats() {
-    const { createMetrics } = await import(DIST);
+  async handlerstats(url = DIST) {
+    const { createMetrics } = await import(url);
     let bytes = 0;
     // The same work as the node:http transport up to the socket: deflate the body.
     const transport = {
@@ -159,6 +161,13 @@ const libraries = {
   },
 };
 
+// 0.1 (bench/baseline.mjs), the same calls.
+libraries['handlerstats-0.1'] = () =>
+  process.env.BENCH_BASELINE_DIR === undefined
+    ? undefined
+    : libraries.handlerstats(pathToFileURL(join(process.env.BENCH_BASELINE_DIR, 'index.js')).href);
+
 const id = process.argv[2];
 const run = libraries[id === 'floor-key' ? 'floor' : id];
-emit(run === undefined ? { id, workload: 'E', skipped: true } : { id, workload: 'E', ...(await run()) });
+const result = run === undefined ? undefined : await run();
+emit(result === undefined ? { id, workload: 'E', skipped: true } : { id, workload: 'E', ...result });

@@ -10,5 +10,5 @@ if (target === undefined) {
   emit({ id, workload, skipped: true });
 } else {
   const result = await timeLoop(target.op, target.between);
-  emit({ id, workload, ...result });
+  emit({ id, workload, ...result, ...(target.dropped ? { dropped: target.dropped() } : {}) });
 }

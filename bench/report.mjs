@@ -39,6 +39,7 @@ function microTable(results, w) {
   const ids = [
     'handlerstats',
     ...(w === 'A' ? Object.keys(HS_VARIANTS) : []),
+    'handlerstats-0.1',
     'floor-key',
     'floor-prebuilt',
     'clock',
@@ -62,7 +63,96 @@ function microTable(results, w) {
     if (pre) cells.push(ratio(r.median, pre.median));
     lines.push(`| ${cells.join(' | ')} |`);
   }
+  // A dropped point costs less than a kept one: say so when a client shed anything during the run.
+  for (const [label, r] of rows)
+    if (r.dropped > 0)
+      lines.push(
+        `\n${label} dropped ${r.dropped.toLocaleString('en-US')} points in this run (\`stats().dropped\`).`,
+      );
   return lines.join('\n');
+}
+
+function importTable(results) {
+  const label = Object.fromEntries(COLD_TARGETS.map((t) => [t.id, t.label]));
+  const lines = ['| Lambda entry | import, median (p90) |', '| --- | --- |'];
+  for (const [id, r] of Object.entries(results.imports ?? {}))
+    lines.push(
+      `| ${id === 'handlerstats' ? `**${label[id]}**` : label[id]} | ${fmt(r.median)} ms (${fmt(r.p90)}) |`,
+    );
+  return lines.join('\n');
+}
+
+function modulesTable(results) {
+  const m = results.bundles.handlerstats?.modules;
+  if (m === undefined) return '';
+  const lines = ['| source file | minified bytes in the entry |', '| --- | --- |'];
+  for (const x of m.modules.slice(0, 15))
+    lines.push(`| \`src/${x.file}\` | ${x.bytes.toLocaleString('en-US')} |`);
+  const rest = m.modules.slice(15);
+  if (rest.length > 0)
+    lines.push(
+      `| ${rest.length} more files | ${rest.reduce((n, x) => n + x.bytes, 0).toLocaleString('en-US')} |`,
+    );
+  lines.push(`| **total** (built from src/) | **${m.total.toLocaleString('en-US')}** |`);
+  return lines.join('\n');
+}
+
+function coreTable(results) {
+  const c = results.core;
+  if (c === undefined) return 'Not run (`--skip=I`).';
+  return (
+    [
+      '| measure | handlerstats | target |',
+      '| --- | --- | --- |',
+      `| I1. heap per open counter series (10,000 more series in a client, one point each, flushed) | ${fmt(c.openSeriesBytes)} B | ≤ 300 B |`,
+      `| I2. heap per retained count record (1,000 series, ${c.retainedRecords.toLocaleString('en-US')} records of closed buckets) | ${fmt(c.retainedRecordBytes)} B | ≤ 48 B |`,
+      `| I3. flush of 10 dirty series, no history | ${fmt(c.flushNoHistoryUs)} µs | |`,
+      `| I3. the same among ${c.historyRecords.toLocaleString('en-US')} retained records | ${fmt(c.flushWithHistoryUs)} µs (${ratio(c.flushWithHistoryUs, c.flushNoHistoryUs)}) | ≤ 1.5× |`,
+    ].join('\n') +
+    breakdown('an open counter series', c.openSeriesBreakdown) +
+    breakdown('a retained count record', c.retainedRecordBreakdown)
+  );
+}
+
+/** The heap-snapshot breakdown of one I figure, as a sentence. */
+function breakdown(what, rows) {
+  if (!rows?.length) return '';
+  const parts = rows.filter((r) => r.bytes >= 1).map((r) => `${r.name} ${fmt(r.bytes)} B`);
+  return `\n\nWhat ${what} is made of (new live objects by constructor or V8 type, per unit): ${parts.join(' · ')}.`;
+}
+
+function concurrencyTable(results) {
+  const rs = results.concurrency ?? [];
+  if (rs.length === 0) return 'Not run (`--skip=C`).';
+  const f = (x, d = 0) => (x == null ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: d }));
+  const lines = [
+    '| sendAs | requests / flush | body / flush, raw | deflated | CPU / flush, median (p90) | wall / flush, median |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rs.map(
+      (r) =>
+        `| ${r.sendAs} | ${f(r.requestsPerFlush, 2)} | ${f(r.rawPerFlush)} B | ${f(r.deflatedPerFlush)} B | ${f(r.cpuUsMedian)} µs (${f(r.cpuUsP90)}) | ${f(r.wallUsMedian)} µs |`,
+    ),
+  ];
+  const [n, d] = [rs.find((r) => r.sendAs === 'native'), rs.find((r) => r.sendAs === 'distribution')];
+  if (n && d)
+    lines.push(
+      `| distribution ÷ native | ${ratio(d.requestsPerFlush, n.requestsPerFlush)} | ${ratio(d.rawPerFlush, n.rawPerFlush)} | ${ratio(d.deflatedPerFlush, n.deflatedPerFlush)} | ${ratio(d.cpuUsMedian, n.cpuUsMedian)} | ${ratio(d.wallUsMedian, n.wallUsMedian)} |`,
+    );
+  return lines.join('\n');
+}
+
+function lambdaTable(results) {
+  const l = results.lambda;
+  if (l === undefined) return 'Not run (`--skip=L`).';
+  if (l.skipped !== undefined) return `Not measured in this run: ${l.skipped}`;
+  const ms = (x) => (x === undefined ? '—' : `${fmt(x.median)} ms (p90 ${fmt(x.p90)})`);
+  return [
+    '| runtime | mode | response | busy until frozen | metrics at the intake |',
+    '| --- | --- | --- | --- | --- |',
+    ...l.results.map(
+      (r) => `| ${r.runtime} | ${r.label} | ${ms(r.response)} | ${ms(r.busy)} | ${ms(r.delivery)} |`,
+    ),
+  ].join('\n');
 }
 
 function flushTable(results) {
@@ -158,7 +248,7 @@ Do not edit by hand: change \`bench/\` and run it again. Raw numbers: \`.bench-o
 - Load average (1/5/15 min) before: ${m.loadBefore.join(' / ')}, after: ${(m.loadAfter ?? []).join(' / ')}. On a shared machine the spread columns show how much that mattered; ratios are taken within the same run.
 - Versions: ${versions}.
 
-## Targets (DESIGN.md §8, issue 5)
+## Targets (DESIGN.md §8; 0.1: issue 5, 0.2: issues 9–12)
 
 ${missed === 0 ? 'Every target is met.' : `${missed} of ${targets.length} targets missed; the reasons are under [Notes](#notes).`}
 
@@ -182,7 +272,7 @@ ${targets.map((t) => `| ${t.target} | ${t.measured} | ${mark(t.ok)} |`).join('\n
 - Floors: a bare \`Map<string, number>\` keyed by \`name + '|' + tags.join(',')\` (for D: a \`Map<string,
   number[]>\` push), and the same with a pre-built key. \`Date.now()\` alone is shown because every client that
   buckets by time pays it once per point.
-- **E**: 1,000 series recorded untimed, then the flush timed in CPU time (150 rounds after 30 warm-up): handlerstats
+- **E**: 1,000 series recorded untimed, then the flush timed in CPU time (150 rounds after 30 warm-up, in each of three fresh processes per library, the libraries in alternating order): handlerstats
   \`flush()\` through a transport that deflates the body like the node:http one; datadog-metrics through its own
   API client's serializer (it sends uncompressed JSON); OTel \`collect()\` + \`JSON.stringify\` (no OTLP exporter is
   installed: a lower bound); Powertools 1,000 single-metric EMF documents; hot-shots has no flush step.
@@ -194,6 +284,20 @@ ${targets.map((t) => `| ${t.target} | ${t.measured} | ${mark(t.ok)} |`).join('\n
   the loopback intake in the parent process. \`node -e 0\` is timed from spawn to exit.
 - **H**: one invocation records 3 counts, a gauge and 2 histogram values, then flushes to a loopback intake in
   its own process over keep-alive; 2,000 timed flushes after 300 warm-up, client-side.
+- **0.1 rows**: the sources of the commit that landed as 0.1 (${results.baseline?.commit?.slice(0, 7) ?? 'not in this checkout'}) bundled by esbuild into
+  \`.bench-out/v0.1/\`, measured by the same adapter in the same run, so \`÷ datadog-metrics\` compares like with like.
+  The 0.1 targets use a separate series (V): per workload, 5 pairs of fresh processes alternating 0.2 and 0.1
+  (5 rounds each), median of the process medians; the two A–D runs alone differ by up to ±20 % per process here.
+- **Import**: a fresh \`node\` imports an empty file (the ESM loader's start, paid by any ESM handler), then the
+  entry bundle of G (which creates its client at module scope); timed inside the process, ${results.quick ? 5 : 21} processes.
+- **I**: \`--expose-gc\`, data heap spaces; see the table for the shapes. I3 is CPU time per \`flush()\`, median of 200
+  after 50 warm-up, through a transport that answers 202 without sending.
+- **C**: the multi-process workload of the fault suite (12 clients × 25 invocations into shared series), every
+  flush through a transport that deflates like node:http; CPU time of the process per flush, two fresh processes
+  per mode in ABBA order.
+- **L**: the real aws-lambda-ric (3 on Node 22, 4 on Node 24) under the Runtime API emulator of the
+  lambda-runtime suite (frozen between invocations, Extensions API), the intake answering 80 ms late;
+  ${results.lambda?.runs ?? '—'} invocations per row after two warm-ups; milliseconds from the invoke (\`Date.now()\`).
 
 ${Object.entries(WORKLOADS)
   .map(([w, title]) => `### ${title}\n\n${microTable(results, w)}`)
@@ -211,9 +315,29 @@ ${memoryTable(results)}
 
 ${coldTable(results)}
 
+Importing the entry (no invocation):
+
+${importTable(results)}
+
+Where the handlerstats entry's bytes come from (the same entry bundled from \`src/\` with a metafile):
+
+${modulesTable(results)}
+
 ### H. Warm flush latency to a loopback intake
 
 ${warmTable(results)}
+
+### I. The 0.2 state layout
+
+${coreTable(results)}
+
+### C. \`sendAs: 'distribution'\` vs native on the multi-process workload
+
+${concurrencyTable(results)}
+
+### L. Lambda response latency by flush mode
+
+${lambdaTable(results)}
 
 ## Notes
 

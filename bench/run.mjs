@@ -1,6 +1,8 @@
-// `npm run bench`: builds dist/, runs workloads A–H for handlerstats, the anchors and the floors in one
-// run, writes .bench-out/results.json and BENCHMARKS.md. Every hot-path cell runs in its own fresh
-// `node` process (so one library's JIT state cannot slow another), twice, in opposite orders.
+// `npm run bench`: builds dist/, runs workloads A–H for handlerstats (this tree and 0.1), the anchors and
+// the floors in one run, then the 0.2 workloads: I (state layout), C (sendAs on the multi-process
+// workload), L (Lambda response latency by flush mode in the Runtime API emulator); writes
+// .bench-out/results.json and BENCHMARKS.md. Every hot-path cell runs in its own fresh `node` process (so
+// one library's JIT state cannot slow another), twice, in opposite orders.
 // Options: --quick (fewer rounds, for trying things), --no-build, --skip=G,H (skip sections).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +10,8 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LIBRARIES, versionOf } from './adapters.mjs';
-import { buildBundles, COLD_TARGETS, runColdStart } from './cold.mjs';
+import { buildBaseline } from './baseline.mjs';
+import { buildBundles, COLD_TARGETS, runColdStart, runImport } from './cold.mjs';
 import { median, summary } from './common.mjs';
 import { summarizeProfile } from './profile.mjs';
 import { writeReport } from './report.mjs';
@@ -61,7 +64,10 @@ function machine() {
 
 async function micro(results) {
   const cells = [];
-  for (const lib of LIBRARIES) for (const w of lib.workloads) cells.push([lib.id, w]);
+  for (const lib of LIBRARIES) {
+    if (lib.baseline && process.env.BENCH_BASELINE_DIR === undefined) continue;
+    for (const w of lib.workloads) cells.push([lib.id, w]);
+  }
   const env = { BENCH_ROUNDS: quick ? '5' : '9' };
   const runs = {};
   // Two passes in opposite orders; each pass is a fresh process per cell.
@@ -80,13 +86,48 @@ async function micro(results) {
     const rounds = rs.flatMap((r) => r.rounds ?? []);
     const wall = rs.flatMap((r) => r.wall ?? []);
     if (rounds.length === 0) continue;
-    results.micro.push({ id, workload, ...summary(rounds), wallMedian: median(wall) });
+    const dropped = rs.reduce((n, r) => n + (r.dropped ?? 0), 0);
+    results.micro.push({ id, workload, ...summary(rounds), wallMedian: median(wall), dropped });
+  }
+}
+
+/**
+ * V: this tree against 0.1, per workload, in fresh processes alternating between the two (5 pairs): on
+ * this machine two processes of one cell differ by up to ±20 %, so the two A–D runs alone cannot say
+ * which version is faster by less than that.
+ */
+async function versus(results) {
+  if (process.env.BENCH_BASELINE_DIR === undefined) return;
+  const pairs = quick ? 2 : 5;
+  for (const w of ['A', 'B', 'C', 'Dh', 'Dd']) {
+    const row = { workload: w, now: [], old: [] };
+    for (let i = 0; i < pairs; i++) {
+      const order = i % 2 === 0 ? ['handlerstats', 'handlerstats-0.1'] : ['handlerstats-0.1', 'handlerstats'];
+      for (const id of order) {
+        const r = await child('micro.mjs', [id, w], [], { BENCH_ROUNDS: '5' });
+        row[id === 'handlerstats' ? 'now' : 'old'].push(r.median);
+      }
+    }
+    row.nowMedian = median(row.now);
+    row.oldMedian = median(row.old);
+    results.versus.push(row);
+    log(`V        ${w.padEnd(8)} 0.2 ${row.nowMedian.toFixed(1)} ns, 0.1 ${row.oldMedian.toFixed(1)} ns`);
   }
 }
 
 async function sectionE(results) {
-  for (const id of ['floor-key', 'handlerstats', 'datadog-metrics', 'hot-shots', 'powertools', 'otel']) {
-    const r = await child('flush.mjs', [id]);
+  const ids = ['floor-key', 'handlerstats', 'datadog-metrics', 'hot-shots', 'powertools', 'otel'];
+  if (process.env.BENCH_BASELINE_DIR !== undefined) ids.splice(2, 0, 'handlerstats-0.1');
+  // Three passes in alternating order (a fresh process each): the floor and handlerstats are compared
+  // within the same stretch of this shared machine's time, not one process each minutes apart.
+  const runs = Object.fromEntries(ids.map((id) => [id, []]));
+  for (const order of quick ? [ids] : [ids, [...ids].reverse(), ids])
+    for (const id of order) runs[id].push(await child('flush.mjs', [id]));
+  for (const id of ids) {
+    const rs = runs[id];
+    const rounds = rs.flatMap((r) => r.rounds ?? []);
+    const { rounds: _r, wall: _w, ...first } = rs[0];
+    const r = rounds.length > 0 ? { ...first, ...summary(rounds) } : first;
     results.flush.push(r);
     log(`E        ${id.padEnd(16)} ${r.median?.toFixed(3) ?? '-'} ms, ${r.bytes} B`);
   }
@@ -108,6 +149,43 @@ async function sectionG(results) {
   results.cold = await runColdStart({ rounds: quick ? 5 : 21 });
   for (const [id, r] of Object.entries(results.cold))
     log(`G        ${id.padEnd(20)} ${r.median?.toFixed(1)} ms`);
+  results.imports = await runImport({ rounds: quick ? 5 : 21 });
+  for (const [id, r] of Object.entries(results.imports))
+    log(`G        import ${id.padEnd(20)} ${r.median?.toFixed(1)} ms`);
+}
+
+/** I: the 0.2 state layout (bytes per open series and per retained record, flush cost with history). */
+async function sectionI(results) {
+  results.core = await child('core.mjs', [], ['--expose-gc']);
+  const c = results.core;
+  log(
+    `I        ${c.openSeriesBytes.toFixed(0)} B/open series, ${c.retainedRecordBytes.toFixed(0)} B/retained record, flush with history ${c.ratio.toFixed(2)}×`,
+  );
+}
+
+/** C: sendAs 'distribution' vs native on the multi-process workload (bytes and CPU per flush). */
+async function sectionC(results) {
+  const r = await child('concurrency.mjs', [], [], { BENCH_ROUNDS: quick ? '4' : '11' });
+  results.concurrency = r.concurrency;
+  for (const x of r.concurrency)
+    log(
+      `C        ${x.sendAs.padEnd(12)} ${x.rawPerFlush.toFixed(0)} B/flush, ${x.cpuUsMedian.toFixed(0)} µs CPU`,
+    );
+}
+
+/** L: response latency by flush mode, real aws-lambda-ric under the Runtime API emulator (needs `npm run provision`). */
+async function sectionL(results) {
+  try {
+    const r = await child('lambda-latency.mjs', ['--runs', quick ? '10' : '30']);
+    results.lambda = r;
+    for (const x of r.results)
+      log(
+        `L        ${x.runtime.slice(0, 10)} ${x.mode.padEnd(16)} response ${x.response?.median?.toFixed(1)} ms`,
+      );
+  } catch (e) {
+    results.lambda = { skipped: String(e.message).slice(0, 300) };
+    log(`L        left out: ${results.lambda.skipped}`);
+  }
 }
 
 async function sectionH(results) {
@@ -144,7 +222,7 @@ async function profile(results, name, script, childArgs, env = {}) {
 }
 
 async function profiles(results) {
-  for (const w of ['A', 'A-bound', 'B', 'Dh', 'Dd'])
+  for (const w of ['A', 'A-bound', 'B', 'C', 'Dh', 'Dd'])
     await profile(results, w, 'micro.mjs', ['handlerstats', w]);
   await profile(results, 'E', 'flush.mjs', ['handlerstats']);
 }
@@ -162,11 +240,16 @@ const results = {
   ),
   quick,
   micro: [],
+  versus: [],
   flush: [],
   memory: [],
   bundles: {},
   cold: {},
   warm: [],
+  imports: {},
+  core: undefined,
+  concurrency: [],
+  lambda: undefined,
   profiles: {},
 };
 
@@ -180,7 +263,22 @@ const snapshot = join(outDir, 'dist');
 rmSync(snapshot, { recursive: true, force: true });
 cpSync(join(root, 'dist'), snapshot, { recursive: true });
 process.env.BENCH_DIST_DIR = snapshot;
-const sections = { AD: micro, E: sectionE, F: sectionF, G: sectionG, H: sectionH, P: profiles };
+const baseline = await buildBaseline(root, outDir);
+results.baseline = baseline.skipped === undefined ? { commit: baseline.commit } : baseline;
+if (baseline.dir !== undefined) process.env.BENCH_BASELINE_DIR = baseline.dir;
+else log(`0.1 rows left out: ${baseline.skipped}`);
+const sections = {
+  AD: micro,
+  V: versus,
+  E: sectionE,
+  F: sectionF,
+  G: sectionG,
+  H: sectionH,
+  I: sectionI,
+  C: sectionC,
+  L: sectionL,
+  P: profiles,
+};
 for (const [name, run] of Object.entries(sections)) {
   if (skip.has(name)) continue;
   await run(results);

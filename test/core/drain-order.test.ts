@@ -14,42 +14,38 @@ describe('drain order', () => {
   it('is sorted on every flush: the same set again, a larger one, a smaller one, a new name', async () => {
     const transport = createMemoryTransport();
     const metrics = createMetrics({ transport, now: testClock(), flushInterval: 0 });
-    const flush = async (calls: [string, string][]) => {
-      for (const [name, tag] of calls) metrics.increment(name, 1, { tags: [tag] });
+    const flush = async (calls: string[]) => {
+      for (const call of calls) {
+        const [name, tag] = call.split('|');
+        metrics.increment(name!, 1, { tags: [tag!] });
+      }
       await metrics.flush();
       return order(transport.requests);
     };
-    expect(
-      await flush([
-        ['b', 'x:2'],
-        ['a', 'x:1'],
-      ]),
-    ).toEqual(['a|x:1', 'b|x:2']);
-    expect(
-      await flush([
-        ['a', 'x:1'],
-        ['b', 'x:2'],
-      ]),
-    ).toEqual(['a|x:1', 'b|x:2']);
-    expect(
-      await flush([
-        ['b', 'x:2'],
-        ['b', 'x:1'],
-        ['a', 'x:1'],
-      ]),
-    ).toEqual(['a|x:1', 'b|x:1', 'b|x:2']);
-    expect(
-      await flush([
-        ['b', 'x:2'],
-        ['a', 'x:1'],
-      ]),
-    ).toEqual(['a|x:1', 'b|x:2']);
-    // Same size as the last drain, a different set: sorted again, not the cached order.
-    expect(
-      await flush([
-        ['c', 'x:1'],
-        ['a', 'x:0'],
-      ]),
-    ).toEqual(['a|x:0', 'c|x:1']);
+    // [recorded in this order, sent in this order]
+    const steps: [string[], string[]][] = [
+      [
+        ['b|x:2', 'a|x:1'],
+        ['a|x:1', 'b|x:2'],
+      ],
+      [
+        ['a|x:1', 'b|x:2'],
+        ['a|x:1', 'b|x:2'],
+      ],
+      [
+        ['b|x:2', 'b|x:1', 'a|x:1'],
+        ['a|x:1', 'b|x:1', 'b|x:2'],
+      ],
+      [
+        ['b|x:2', 'a|x:1'],
+        ['a|x:1', 'b|x:2'],
+      ],
+      // Same size as the last drain, a different set: sorted again, not the cached order.
+      [
+        ['c|x:1', 'a|x:0'],
+        ['a|x:0', 'c|x:1'],
+      ],
+    ];
+    for (const [calls, sent] of steps) expect(await flush(calls)).toEqual(sent);
   });
 });
